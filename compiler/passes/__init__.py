@@ -1,0 +1,1 @@
+"""Compiler passes, one verb per module; ``eqc.compiler.pipeline`` lists them in order."""

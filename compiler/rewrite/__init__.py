@@ -1,0 +1,1 @@
+"""E-graph rewriting of kernel right-hand sides under a CPU-cycle cost model."""

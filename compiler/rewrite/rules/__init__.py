@@ -1,0 +1,1 @@
+"""Rule sets for the e-graph, one module per set."""

@@ -1,0 +1,1 @@
+"""Frontend: the ``.pde`` grammar and parser, the embedded Python DSL, model loading."""

@@ -1,0 +1,1 @@
+"""Runtime: grids, steppers, drivers, output, progress, cache. Imports no other eqc package."""

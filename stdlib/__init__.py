@@ -1,0 +1,1 @@
+"""The standard models as ``.pde`` files (data only)."""

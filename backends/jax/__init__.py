@@ -1,0 +1,1 @@
+"""The jax backend: renders the kernel IR (see its modules)."""

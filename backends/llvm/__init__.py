@@ -1,0 +1,1 @@
+"""The llvm backend: renders the kernel IR (see its modules)."""

@@ -1,0 +1,1 @@
+"""The numba backend: renders the kernel IR (see its modules)."""

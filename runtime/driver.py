@@ -1,0 +1,167 @@
+"""The run driver: advance a stepper from save point to save point.
+
+After every chunk of steps the state's interior is checked for NaN/Inf (a diverged run
+stops with :class:`~eqc.runtime.errors.SimulationDiverged` naming the first bad field, the
+time and a hint); every save point calls ``on_save(t, y)`` — typically a snapshot writer's
+``write``, which leaves a valid file after each frame, so Ctrl-C (raised here as
+:class:`SimulationInterrupted`, a ``KeyboardInterrupt``) keeps every snapshot written so far.
+A rich progress bar shows the time reached, steps/s and the ETA.
+
+Usage (see docs/internals.md §6)::
+
+    with open_writer("out.nc", grid, fields, params=params) as w:
+        integrate(stepper, y, 0.0, 10.0, np.linspace(0, 10, 11), w.write, grid=grid,
+                  field_names=fields)
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import SimulationDiverged
+from .grid import Grid
+from .progress import RunProgress
+from .steppers.base import Stepper
+
+__all__ = ["integrate", "IntegrateResult", "SimulationInterrupted", "save_times_every"]
+
+OnSave = Callable[[float, np.ndarray], None]
+
+
+class SimulationInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`integrate`: ``t`` reached and ``saved`` snapshots written."""
+
+    def __init__(self, t: float, saved: int):
+        super().__init__(f"interrupted at t = {t:.6g} after {saved} snapshot(s)")
+        self.t = t
+        self.saved = saved
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrateResult:
+    """What a finished :func:`integrate` reports."""
+
+    t: float
+    nsteps: int
+    saved: int
+    wall_s: float
+
+
+def save_times_every(t0: float, t1: float, every: float | None) -> np.ndarray:
+    """``t0, t0 + every, ...`` up to ``t1`` (``t1`` always included); only ``[t0, t1]``
+    when ``every`` is None."""
+    if every is None or every <= 0:
+        return np.array([t0, t1]) if t1 > t0 else np.array([t0])
+    n = int(np.floor((t1 - t0) / every + 1e-9))
+    times = t0 + every * np.arange(n + 1)
+    if t1 - times[-1] > 1e-9 * every:
+        times = np.append(times, t1)
+    else:
+        times[-1] = t1 if n else times[-1]
+    return times
+
+
+def _first_bad_field(y: np.ndarray, index: tuple[slice, ...], names: Sequence[str] | None) -> str:
+    for k in range(y.shape[0]):
+        if not np.isfinite(y[(k, *index)]).all():
+            return names[k] if names and k < len(names) else f"#{k}"
+    return "?"
+
+
+def _hint(stepper: Stepper, stability_hint: str | None) -> str:
+    parts = []
+    dt = getattr(stepper, "dt", None)
+    if stability_hint:
+        parts.append(stability_hint)
+    if getattr(stepper, "method", "") == "dopri5":
+        parts.append("tighten rtol/atol, or the model itself blows up")
+    elif dt is not None:
+        parts.append(
+            f"reduce the time step (dt = {dt:.3g} with {stepper.method}); explicit methods need "
+            "dt below the CFL limit ~h/|c| and the diffusion limit ~h^2/(2 D dim)"
+        )
+    return "; ".join(parts) or "reduce the time step"
+
+
+def integrate(
+    stepper: Stepper,
+    y: np.ndarray,
+    t0: float,
+    t1: float,
+    save_times: Sequence[float] | np.ndarray | None = None,
+    on_save: OnSave | None = None,
+    *,
+    grid: Grid | None = None,
+    field_names: Sequence[str] | None = None,
+    progress: bool = True,
+    check_finite: bool = True,
+    stability_hint: str | None = None,
+    description: str = "integrating",
+    chunk_seconds: float = 0.25,
+) -> IntegrateResult:
+    """Integrate ``y`` in place from ``t0`` to ``t1``, calling ``on_save(t, y)`` at each of
+    ``save_times`` (those in ``[t0, t1]``; one equal to ``t0`` is saved before stepping).
+
+    Fixed-step steppers advance in chunks of whole steps sized to take about
+    ``chunk_seconds`` each, so the progress bar moves and a blow-up is caught early.
+    ``grid`` restricts the finiteness check to the interior (ghost cells are garbage);
+    ``field_names`` name the fields in the error. ``stability_hint`` (from
+    :func:`eqc.runtime.stability.check_stability`) is added to a divergence error's hint.
+    """
+    if t1 < t0:
+        raise ValueError(f"end time {t1} is before start time {t0}")
+    times = np.unique(np.asarray([] if save_times is None else save_times, dtype=float))
+    times = times[(times >= t0 - 1e-12 * max(1, abs(t0))) & (times <= t1 + 1e-12 * max(1, abs(t1)))]
+    index = grid.interior if grid is not None and grid.dim else tuple(slice(None) for _ in y.shape[1:])
+    start = _time.perf_counter()
+    steps0 = stepper.nsteps
+    saved = 0
+    t = float(t0)
+    fixed_dt = None if getattr(stepper, "method", "") == "dopri5" else getattr(stepper, "dt", None)
+    chunk_steps = 4
+
+    def check(t_now: float) -> None:
+        if check_finite and not np.isfinite(y[(slice(None), *index)]).all():
+            raise SimulationDiverged(
+                _first_bad_field(y, index, field_names), t_now, _hint(stepper, stability_hint)
+            )
+
+    targets = [float(s) for s in times if s > t0]
+    if not targets or targets[-1] < t1:
+        targets.append(float(t1))
+    save_set = {float(s) for s in times}
+    bar = RunProgress(t0, t1, description, enabled=progress)
+    try:
+        with bar:
+            if on_save is not None and times.size and abs(times[0] - t0) <= 1e-12 * max(1, abs(t0)):
+                check(t)
+                on_save(t, y)
+                saved += 1
+            for target in targets:
+                while t < target:
+                    if fixed_dt:
+                        sub = min(target, t + chunk_steps * fixed_dt)
+                        if target - sub < 1e-9 * fixed_dt:
+                            sub = target
+                    else:
+                        sub = target
+                    tic = _time.perf_counter()
+                    t = stepper.advance(y, t, sub)
+                    took = _time.perf_counter() - tic
+                    if fixed_dt:
+                        scale = chunk_seconds / max(took, 1e-6)
+                        chunk_steps = int(min(max(chunk_steps * min(scale, 4.0), 1), 1e9))
+                    check(t)
+                    bar.update(t, stepper.nsteps - steps0)
+                if on_save is not None and target in save_set:
+                    on_save(t, y)
+                    saved += 1
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, SimulationInterrupted):
+            raise
+        raise SimulationInterrupted(t, saved) from None
+    return IntegrateResult(t, stepper.nsteps - steps0, saved, _time.perf_counter() - start)

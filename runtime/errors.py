@@ -1,0 +1,49 @@
+"""Errors a running simulation can raise.
+
+These are plain :class:`Exception` subclasses (the runtime imports no other eqc package, so
+not :class:`~eqc.compiler.diagnostics.ModelError`); the CLI layer maps them to a message and
+exit status 2.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SimulationError", "SimulationDiverged", "StepSizeTooSmall", "ResultFileError"]
+
+
+class SimulationError(Exception):
+    """A run that cannot go on. ``hint`` says what to do about it."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message + (f" (hint: {self.hint})" if self.hint else "")
+
+
+class SimulationDiverged(SimulationError):
+    """The state went NaN or infinite: names the first bad field and the time it was seen."""
+
+    def __init__(self, field: str, time: float, hint: str | None = None, what: str = "NaN/Inf"):
+        super().__init__(f"field `{field}` became {what} at t = {time:.6g}", hint)
+        self.field = field
+        self.time = time
+
+
+class StepSizeTooSmall(SimulationError):
+    """An adaptive stepper's step size underflowed (the problem is too stiff or blows up)."""
+
+    def __init__(self, time: float, dt: float, hint: str | None = None):
+        super().__init__(f"adaptive step size fell to {dt:.3g} at t = {time:.6g}", hint)
+        self.time = time
+        self.dt = dt
+
+
+class ResultFileError(Exception):
+    """A result file that is missing or not an eqc result (netCDF or zarr)."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint

@@ -1,1 +1,23 @@
-"""The llvm backend: renders the kernel IR (see its modules)."""
+"""The llvm backend: LLVM IR built with llvmlite from the kernel IR, JIT-compiled in
+process or compiled ahead of time into a shared library with a C header.
+
+Modules: :mod:`.emit_expr` (sympy -> LLVM instructions, one emitter per node type),
+:mod:`.frame` (grid arguments, invariants, loop nests), :mod:`.codegen` (the module:
+ghosts, right-hand side, fused Runge–Kutta steps), :mod:`.machine` (target machine, O3
+pipeline, JIT, object files), :mod:`.kernel` (the compiled kernel and its thread pool),
+:mod:`.aot` (shared library, header and ctypes loader for ``eqc compile``).
+"""
+
+from __future__ import annotations
+
+from .kernel import CompiledKernel, compile_kernel
+from .options import LLVMOptions
+
+__all__ = ["compile_kernel", "CompiledKernel", "LLVMOptions", "write_standalone"]
+
+
+def write_standalone(kernel, out_dir, **kwargs):
+    """Write ``lib<name>.so``, ``<name>.h`` and ``<name>.py`` into ``out_dir`` (see :mod:`.aot`)."""
+    from .aot import write_standalone as _write
+
+    return _write(kernel, out_dir, **kwargs)

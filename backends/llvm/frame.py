@@ -1,0 +1,195 @@
+"""What every generated function shares: the grid read from its arguments, the leaves of
+kernel expressions bound to LLVM values, invariants computed once, and the loop nests.
+
+Memory layout (docs/internals.md §3-4): a state is ``nfields`` consecutive padded arrays
+of shape ``n_d + 2*halo`` per axis, C order; field ``f`` at padded index ``(j_0, ...)``
+lives at ``f*fstride + sum_d j_d*stride_d``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import sympy as sp
+from llvmlite import ir
+
+from eqc.compiler.diagnostics import InternalCompilerError
+from eqc.compiler.ir.kernel import KernelIR, decode_access
+
+from .emit_expr import DOUBLE, I64, ExprEmitter
+
+__all__ = ["Frame", "counted_loop", "kernel_symbols"]
+
+
+def counted_loop(
+    builder: ir.IRBuilder, begin: ir.Value, end: ir.Value, body: Callable[[ir.Value], None], name: str
+) -> None:
+    """``for (i = begin; i < end; ++i) body(i)``; its blocks are created before the body
+    is filled (numba's lowering does the same), and the builder ends in the exit block."""
+    fn = builder.function
+    head = fn.append_basic_block(f"{name}.head")
+    loop = fn.append_basic_block(f"{name}.body")
+    done = fn.append_basic_block(f"{name}.exit")
+    pre = builder.block
+    builder.branch(head)
+    builder.position_at_end(head)
+    i = builder.phi(I64, name=name)
+    i.add_incoming(begin, pre)
+    builder.cbranch(builder.icmp_signed("<", i, end), loop, done)
+    builder.position_at_end(loop)
+    body(i)
+    nxt = builder.add(i, ir.Constant(I64, 1), flags=("nsw",))
+    i.add_incoming(nxt, builder.block)
+    builder.branch(head)
+    builder.position_at_end(done)
+
+
+def kernel_symbols(kernel: KernelIR) -> set[sp.Symbol]:
+    exprs = [e for _, e in kernel.invariants] + [e for _, e in kernel.body] + list(kernel.outputs)
+    exprs += [g.expr for g in kernel.ghosts]
+    skip = set(kernel.fields) | {f"i_{a}" for a in kernel.axis_names}
+    out: set[sp.Symbol] = set()
+    for e in exprs:
+        out |= {s for s in e.free_symbols if isinstance(s, sp.Symbol) and s.name not in skip}
+    return out
+
+
+def i64(v: int) -> ir.Constant:
+    return ir.Constant(I64, v)
+
+
+class Frame:
+    """The grid and the loop-invariant values of one generated function.
+
+    Built at the start of the function from the pointer arguments ``n`` (int64 sizes),
+    ``h`` (spacings), ``lo`` (lower bounds) and ``p`` (parameters in kernel order), and the
+    time ``t``. ``inv`` is the emitter of the entry block: parameters, spacings, sizes,
+    ``t`` and the kernel's invariants, which every point emitter inherits.
+    """
+
+    def __init__(self, kernel: KernelIR, builder: ir.IRBuilder, n, h, lo, p, t, flags: tuple[str, ...]):
+        self.kernel = kernel
+        self.b = builder
+        self.flags = flags
+        self.axes = kernel.axis_names
+        self.nd = len(self.axes)
+        self.g = kernel.halo
+        self.field_index = {f: k for k, f in enumerate(kernel.fields)}
+        b = builder
+        self.n = [b.load(b.gep(n, [i64(d)], inbounds=True, source_etype=I64), typ=I64, name=f"n_{a}")
+                  for d, a in enumerate(self.axes)]
+        self.h = [b.load(b.gep(h, [i64(d)], inbounds=True, source_etype=DOUBLE), typ=DOUBLE, name=f"h_{a}")
+                  for d, a in enumerate(self.axes)]
+        self.lo = [b.load(b.gep(lo, [i64(d)], inbounds=True, source_etype=DOUBLE), typ=DOUBLE, name=f"lo_{a}")
+                   for d, a in enumerate(self.axes)]
+        self.P = [b.add(nd, i64(2 * self.g), flags=("nsw",)) for nd in self.n]
+        stride = [i64(1)] * self.nd
+        for d in range(self.nd - 2, -1, -1):
+            stride[d] = b.mul(stride[d + 1], self.P[d + 1], flags=("nsw",))
+        self.stride = stride
+        self.fstride = b.mul(stride[0], self.P[0], flags=("nsw",)) if self.nd else i64(1)
+        self.state_size = b.mul(self.fstride, i64(len(kernel.fields)), flags=("nsw",))
+        # leaves, bound by name (the kernel IR's symbols carry assumptions we need not match)
+        params = {name: k for k, name in enumerate(kernel.params)}
+        temps = {s for s, _ in kernel.invariants} | {s for s, _ in kernel.body}
+        env: dict[sp.Basic, ir.Value] = {}
+        self.coord_symbols: dict[str, sp.Symbol] = {}
+        for s in kernel_symbols(kernel) - temps:
+            name = s.name
+            if name in params:
+                ptr = b.gep(p, [i64(params[name])], inbounds=True, source_etype=DOUBLE)
+                env[s] = b.load(ptr, typ=DOUBLE, name=name)
+            elif name == "t":
+                env[s] = t
+            elif name in self.axes:
+                self.coord_symbols[name] = s
+            elif name.startswith("h_") and name[2:] in self.axes:
+                env[s] = self.h[self.axes.index(name[2:])]
+            elif name.startswith("n_") and name[2:] in self.axes:
+                env[s] = b.sitofp(self.n[self.axes.index(name[2:])], DOUBLE)
+            else:
+                raise InternalCompilerError(f"llvm backend: kernel {kernel.name} uses unknown symbol {name}")
+        self.inv = ExprEmitter(b, env, flags=flags)
+        for sym, e in kernel.invariants:
+            self.inv.env[sym] = self.inv.emit(e)
+
+    # -- addressing ------------------------------------------------------------------------
+    def field_ptr(self, base: ir.Value, field: int) -> ir.Value:
+        off = self.b.mul(self.fstride, i64(field), flags=("nsw",))
+        return self.b.gep(base, [off], inbounds=True, source_etype=DOUBLE)
+
+    def at(self, ptr: ir.Value, flat: ir.Value) -> ir.Value:
+        return self.b.gep(ptr, [flat], inbounds=True, source_etype=DOUBLE)
+
+    def load(self, ptr: ir.Value, flat: ir.Value) -> ir.Value:
+        return self.b.load(self.at(ptr, flat), typ=DOUBLE)
+
+    def store(self, value: ir.Value, ptr: ir.Value, flat: ir.Value) -> None:
+        self.b.store(value, self.at(ptr, flat))
+
+    def offset(self, offsets: Sequence[int]) -> ir.Value:
+        """The flat distance of an integer offset vector."""
+        out = i64(0)
+        for d, o in enumerate(offsets):
+            if o:
+                out = self.b.add(out, self.b.mul(self.stride[d], i64(o), flags=("nsw",)), flags=("nsw",))
+        return out
+
+    def coord(self, d: int, padded_index: ir.Value) -> ir.Value:
+        """``lo + (j - halo + 1/2) h``: the cell centre at padded index ``j``."""
+        b = self.b
+        i = b.sitofp(b.sub(padded_index, i64(self.g)), DOUBLE)
+        return b.fadd(self.lo[d], b.fmul(b.fadd(i, ir.Constant(DOUBLE, 0.5)), self.h[d]))
+
+    # -- the point loop ----------------------------------------------------------------------
+    def point_loop(
+        self,
+        src_fields: list[ir.Value],
+        r0: ir.Value | None,
+        r1: ir.Value | None,
+        emit_point: Callable[[ExprEmitter, ir.Value], None],
+        name: str = "i",
+    ) -> None:
+        """Loop over interior points (rows ``[r0, r1)`` of axis 0, all of the others) and
+        call ``emit_point(emitter, flat)``; the emitter reads accesses from ``src_fields``."""
+        k = self.kernel
+        if self.nd == 0:
+            em = ExprEmitter(self.b, {}, self._accessor(src_fields, i64(0)), self.flags, parent=self.inv)
+            emit_point(em, i64(0))
+            return
+
+        def level(d: int, base: ir.Value, coords: dict) -> None:
+            begin = r0 if d == 0 else i64(0)
+            end = r1 if d == 0 else self.n[d]
+
+            def body(i: ir.Value) -> None:
+                j = self.b.add(i, i64(self.g), flags=("nsw",))
+                flat = self.b.add(base, self.b.mul(j, self.stride[d], flags=("nsw",)), flags=("nsw",))
+                here = dict(coords)
+                s = self.coord_symbols.get(self.axes[d])
+                if s is not None:
+                    here[s] = self.coord(d, j)
+                if d + 1 < self.nd:
+                    level(d + 1, flat, here)
+                else:
+                    em = ExprEmitter(self.b, here, self._accessor(src_fields, flat), self.flags, parent=self.inv)
+                    emit_point(em, flat)
+
+            counted_loop(self.b, begin, end, body, f"{name}{d}")
+
+        level(0, i64(0), {})
+        del k
+
+    def _accessor(self, src_fields: list[ir.Value], flat: ir.Value) -> Callable[[sp.Indexed], ir.Value]:
+        def access(expr: sp.Indexed) -> ir.Value:
+            name, offs = decode_access(expr, self.axes)
+            ptr = src_fields[self.field_index[name]]
+            return self.load(ptr, self.b.add(flat, self.offset(offs), flags=("nsw",)) if any(offs) else flat)
+
+        return access
+
+    def body_values(self, em: ExprEmitter) -> list[ir.Value]:
+        """Emit the kernel body and return the outputs at the current point."""
+        for sym, e in self.kernel.body:
+            em.env[sym] = em.emit(e)
+        return [em.emit(o) for o in self.kernel.outputs]

@@ -1,0 +1,200 @@
+"""The LLVM backend's compiled kernel: JIT-compiled functions called through ctypes (which
+releases the GIL), with a thread pool that splits the rows of the outer axis.
+
+``rhs`` fills the ghosts on the calling thread, then runs one task per row block.
+``advance`` runs the whole fixed-step loop in compiled code: one call per thread, the
+threads meeting at a barrier inside the generated code, so a step costs no Python.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from eqc.compiler.diagnostics import InputModelError
+from eqc.compiler.ir.kernel import KernelIR
+from eqc.runtime.grid import Grid
+
+from . import machine
+from .codegen import RK4, ModuleBuilder, Tableau, c_name, work_buffers
+from .options import LLVMOptions
+
+__all__ = ["CompiledKernel", "compile_kernel"]
+
+_P = ctypes.c_void_p
+_I = ctypes.c_int64
+_D = ctypes.c_double
+_GHOSTS = ctypes.CFUNCTYPE(None, _P, _P, _P, _P, _D, _P)
+_RHS = ctypes.CFUNCTYPE(None, _P, _P, _P, _P, _P, _D, _P, _I, _I)
+_ADVANCE = ctypes.CFUNCTYPE(_D, _P, _P, _P, _P, _P, _P, _D, _D, _I, _I, _I, _I, _I, _P)
+
+
+def _ptr(a: np.ndarray) -> int:
+    return a.__array_interface__["data"][0]
+
+
+def _row_blocks(rows: int, parts: int) -> list[tuple[int, int]]:
+    parts = max(1, min(parts, rows))
+    edges = [rows * k // parts for k in range(parts + 1)]
+    return [(edges[k], edges[k + 1]) for k in range(parts)]
+
+
+class _GridArgs:
+    """The grid and parameters as the C arrays the generated functions take."""
+
+    def __init__(self, kernel: KernelIR, grid: Grid, params: Mapping[str, float]):
+        if grid.axes != kernel.axis_names:
+            raise ValueError(f"grid axes {grid.axes} do not match the kernel's {kernel.axis_names}")
+        if grid.axes and grid.halo != kernel.halo:
+            raise ValueError(f"grid halo {grid.halo} differs from the kernel's {kernel.halo}")
+        if any(m < kernel.halo for m in grid.n):
+            raise ValueError(f"every axis needs at least {kernel.halo} points")
+        missing = [p for p in kernel.params if p not in params]
+        if missing:
+            raise InputModelError(f"no value for parameter(s) {', '.join(missing)}",
+                                  hint="give them with --set NAME=VALUE or params={...}")
+        self.n = np.array(grid.n or (1,), dtype=np.int64)
+        self.h = np.array(grid.h or (1.0,), dtype=np.float64)
+        self.lo = np.array(grid.lo or (0.0,), dtype=np.float64)
+        self.p = np.array([float(params[p]) for p in kernel.params] or [0.0], dtype=np.float64)
+        self.ptrs = (_ptr(self.n), _ptr(self.h), _ptr(self.lo), _ptr(self.p))
+        self.shape = (len(kernel.fields), *grid.padded_shape) if grid.axes else (len(kernel.fields),)
+        self.rows = grid.n[0] if grid.axes else 1
+        self.cells = grid.cells
+
+
+def _check(y: np.ndarray, shape: tuple[int, ...], what: str) -> None:
+    if y.shape != shape or y.dtype != np.float64 or not y.flags.c_contiguous:
+        raise ValueError(f"{what} must be a C-contiguous float64 array of shape {shape}, got {y.dtype}{y.shape}")
+
+
+class CompiledKernel:
+    """A kernel JIT-compiled by LLVM (docs/internals.md §5)."""
+
+    def __init__(self, kernel: KernelIR, options: LLVMOptions):
+        self.kernel = kernel
+        self.options = options
+        self.prefix = f"eqc_{c_name(kernel.name)}"
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        self._methods: dict[Tableau, object] = {}
+        jitted, self._ghosts, self._rhs = self._build(())
+        self._jitted = [jitted]
+
+    def _build(self, methods: tuple[Tableau, ...]):
+        mb = ModuleBuilder(self.kernel, self.options.fastmath)
+        for tab in methods:
+            mb.add_method(tab)
+        jitted = machine.jit(mb.module, self.options.cpu, self.options.opt)
+        ghosts = _GHOSTS(jitted.address(f"{self.prefix}_ghosts"))
+        rhs = _RHS(jitted.address(f"{self.prefix}_rhs"))
+        return jitted, ghosts, rhs
+
+    def _threads(self) -> int:
+        return self.options.nthreads
+
+    def _executor(self) -> ThreadPoolExecutor | None:
+        n = self._threads()
+        if n <= 1:
+            return None
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=n - 1, thread_name_prefix="eqc-llvm")
+            return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    # -- the contract ------------------------------------------------------------------------
+    def rhs(self, grid: Grid, params: Mapping[str, float]) -> Callable[[float, np.ndarray, np.ndarray], None]:
+        """``f(t, y, out)``: fill y's ghosts, write dy/dt of every evolved field into out."""
+        ga = _GridArgs(self.kernel, grid, params)
+        n, h, lo, p = ga.ptrs
+        ghosts, rhs = self._ghosts, self._rhs
+        out_shape = (len(self.kernel.outputs), *ga.shape[1:])
+        parallel = self._threads() > 1 and ga.cells >= self.options.min_parallel_cells and ga.rows > 1
+        blocks = _row_blocks(ga.rows, self._threads())
+        pool = self._executor() if parallel else None
+
+        def f(t: float, y: np.ndarray, out: np.ndarray) -> None:
+            _check(y, ga.shape, "y")
+            if out.shape[0] < out_shape[0] or out.shape[1:] != out_shape[1:] or out.dtype != np.float64 \
+                    or not out.flags.c_contiguous:
+                raise ValueError(f"out must be a C-contiguous float64 array of shape {out_shape}")
+            yp, op = _ptr(y), _ptr(out)
+            ghosts(yp, n, h, lo, t, p)
+            if pool is None:
+                rhs(yp, op, n, h, lo, t, p, 0, ga.rows)
+                return
+            futures = [pool.submit(rhs, yp, op, n, h, lo, t, p, r0, r1) for r0, r1 in blocks[1:]]
+            rhs(yp, op, n, h, lo, t, p, *blocks[0])
+            for fut in futures:
+                fut.result()
+
+        f.args = ga  # keep the argument arrays alive with the closure
+        return f
+
+    def advance(self, grid: Grid, params: Mapping[str, float], tableau: object, dt: float):
+        """``advance(y, t, nsteps) -> t``: ``nsteps`` fused explicit RK steps of ``tableau``
+        in compiled code, or None for an implicit/adaptive method or a steady kernel."""
+        if self.kernel.steady:
+            return None
+        try:
+            tab = Tableau.from_any(tableau)
+        except (AttributeError, TypeError, ValueError):
+            return None
+        if getattr(tableau, "adaptive", False) or getattr(tableau, "b_err", None) is not None:
+            return None
+        fn = self._method(tab)
+        ga = _GridArgs(self.kernel, grid, params)
+        n, h, lo, p = ga.ptrs
+        work = np.empty(work_buffers(tab) * int(np.prod(ga.shape)), dtype=np.float64)
+        wp = _ptr(work)
+        nthreads = self._threads() if ga.cells >= self.options.min_parallel_cells and ga.rows > 1 else 1
+        blocks = _row_blocks(ga.rows, nthreads)
+        nthreads = len(blocks)
+        pool = self._executor() if nthreads > 1 else None
+        dt = float(dt)
+
+        def step(y: np.ndarray, t: float, nsteps: int) -> float:
+            _check(y, ga.shape, "y")
+            if nsteps <= 0:
+                return t
+            yp = _ptr(y)
+            if pool is None:
+                return fn(yp, wp, n, h, lo, p, t, dt, nsteps, 0, ga.rows, 0, 1, None)
+            barrier = np.zeros(2, dtype=np.int64)
+            bp = _ptr(barrier)
+            futures = [pool.submit(fn, yp, wp, n, h, lo, p, t, dt, nsteps, r0, r1, tid, nthreads, bp)
+                       for tid, (r0, r1) in enumerate(blocks) if tid]
+            t_new = fn(yp, wp, n, h, lo, p, t, dt, nsteps, *blocks[0], 0, nthreads, bp)
+            for fut in futures:
+                fut.result()
+            return t_new
+
+        step.args = (ga, work)
+        return step
+
+    def _method(self, tab: Tableau):
+        with self._lock:
+            fn = self._methods.get(tab)
+            if fn is None:
+                jitted, _, _ = self._build((tab,))
+                self._jitted.append(jitted)
+                fn = _ADVANCE(jitted.address(f"{self.prefix}_{tab.tag}"))
+                self._methods[tab] = fn
+            return fn
+
+
+def compile_kernel(kernel: KernelIR, options: object | None = None) -> CompiledKernel:
+    """JIT-compile ``kernel`` with LLVM (docs/internals.md §5)."""
+    return CompiledKernel(kernel, LLVMOptions.from_any(options))
+
+
+__all__ += ["RK4"]

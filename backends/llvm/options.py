@@ -1,0 +1,63 @@
+"""Options of the LLVM backend: one frozen dataclass, passed explicitly (STYLE.md rule 5)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+__all__ = ["LLVMOptions", "SAFE_FASTMATH", "default_threads"]
+
+# Fast-math flags that let LLVM contract a*b+c into an FMA and reassociate add/mul chains,
+# but never ``nnan``/``ninf``: those would let it fold away the NaN a blow-up produces and
+# hide it from the runtime's NaN check. (LLVM LangRef, "Fast-Math Flags".)
+SAFE_FASTMATH: tuple[str, ...] = ("contract", "reassoc", "nsz", "arcp")
+
+
+def default_threads() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True, slots=True)
+class LLVMOptions:
+    """How the LLVM backend builds and runs a kernel.
+
+    ``threads``: row blocks run on this many threads (None: every core the process may
+    use). ``fastmath``: the LLVM fast-math flags put on floating-point instructions.
+    ``opt``: the optimisation level (0-3). ``cpu``: the target CPU ("host" or an LLVM CPU
+    name such as "x86-64" for a portable shared library). ``min_parallel_cells``: below
+    this many interior cells a right-hand side runs on the calling thread only.
+    """
+
+    threads: int | None = None
+    fastmath: tuple[str, ...] = SAFE_FASTMATH
+    opt: int = 3
+    cpu: str = "host"
+    min_parallel_cells: int = 32768
+
+    def __post_init__(self) -> None:
+        if self.threads is not None and self.threads < 1:
+            raise ValueError("threads must be >= 1")
+        if not 0 <= self.opt <= 3:
+            raise ValueError("opt must be between 0 and 3")
+        bad = {"nnan", "ninf", "fast"} & set(self.fastmath)
+        if bad:
+            raise ValueError(f"fast-math flags {sorted(bad)} would hide NaN/Inf from blow-up detection")
+
+    @property
+    def nthreads(self) -> int:
+        return self.threads if self.threads is not None else default_threads()
+
+    @classmethod
+    def from_any(cls, options: object | None) -> LLVMOptions:
+        """These options from ``options``: an :class:`LLVMOptions`, None (defaults), or a
+        generic backend-options object whose ``threads`` attribute is honoured."""
+        if options is None:
+            return cls()
+        if isinstance(options, cls):
+            return options
+        threads = getattr(options, "threads", None)
+        return cls(threads=threads)

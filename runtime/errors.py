@@ -7,7 +7,7 @@ exit status 2.
 
 from __future__ import annotations
 
-__all__ = ["SimulationError", "SimulationDiverged", "StepSizeTooSmall", "ResultFileError"]
+__all__ = ["SimulationError", "SimulationDiverged", "StepSizeTooSmall", "ResultFileError", "PlotError"]
 
 
 class SimulationError(Exception):
@@ -42,6 +42,15 @@ class StepSizeTooSmall(SimulationError):
 
 class ResultFileError(Exception):
     """A result file that is missing or not an eqc result (netCDF or zarr)."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class PlotError(Exception):
+    """A plot that cannot be made as asked (unknown field, unsupported movie format, ...)."""
 
     def __init__(self, message: str, hint: str | None = None):
         super().__init__(message)

@@ -1,0 +1,233 @@
+"""Pictures of results: a PNG of one frame and animations over time.
+
+What is drawn depends on the result's shape:
+
+* no spatial axis (an ODE): every field against time, and a phase portrait of the first
+  two fields;
+* one axis: every field against x at the chosen time, with a space–time image beside it;
+* two axes: one image per field (``imshow``, colour bar), at the chosen time;
+* three axes: the mid-plane of the last axis.
+
+Figures are built with :class:`matplotlib.figure.Figure` and the Agg canvas (no pyplot, no
+global state, no display). Movies: ``.gif`` through Pillow, ``.mp4`` through ffmpeg when it
+is installed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from .errors import PlotError
+
+__all__ = ["result_fields", "plot_frame", "animate", "save_plot"]
+
+_MOVIES = (".gif", ".mp4")
+
+
+def result_fields(ds: xr.Dataset, field: str | Sequence[str] | None = None) -> list[str]:
+    """The field variables of a result (dims starting with ``time``), or the chosen ones."""
+    fields = [str(v) for v in ds.data_vars if ds[v].dims[:1] == ("time",)]
+    if not fields:
+        raise PlotError("the result has no field with a time dimension", "is this a file `eqc run` wrote?")
+    if field is None:
+        return fields
+    chosen = [field] if isinstance(field, str) else list(field)
+    for f in chosen:
+        if f not in fields:
+            raise PlotError(f"no field `{f}` in the result", f"fields: {', '.join(fields)}")
+    return chosen
+
+
+def _time_index(ds: xr.Dataset, time: float | None) -> int:
+    times = np.asarray(ds["time"].values, dtype=float)
+    if times.size == 0:
+        raise PlotError("the result has no frames", "the run stopped before its first snapshot")
+    if time is None:
+        return times.size - 1
+    if time < times[0] - 1e-12 or time > times[-1] + 1e-12:
+        raise PlotError(f"time {time:g} is outside the result's [{times[0]:g}, {times[-1]:g}]")
+    return int(np.argmin(np.abs(times - time)))
+
+
+def _spatial_dims(ds: xr.Dataset, fields: Sequence[str]) -> tuple[str, ...]:
+    return tuple(str(d) for d in ds[fields[0]].dims[1:])
+
+
+def _figure(nrows: int, ncols: int, width: float = 5.0, height: float = 3.6):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    axes = np.atleast_2d(fig.subplots(nrows, ncols, squeeze=False))
+    return fig, axes
+
+
+def _title(ds: xr.Dataset) -> str:
+    name = ds.attrs.get("model", "")
+    return f"{name}  " if name else ""
+
+
+class _Frame:
+    """A figure for a result whose ``draw(i)`` updates it to time index ``i``."""
+
+    def __init__(self, ds: xr.Dataset, fields: Sequence[str], movie: bool = False):
+        self.ds, self.fields = ds, list(fields)
+        self.dims = _spatial_dims(ds, fields)
+        self.times = np.asarray(ds["time"].values, dtype=float)
+        self.data = {f: np.asarray(ds[f].values, dtype=float) for f in self.fields}
+        if len(self.dims) == 3:
+            mid = self.data[self.fields[0]].shape[-1] // 2
+            self.data = {f: v[..., mid] for f, v in self.data.items()}
+            self.dims = self.dims[:2]
+        builder = {0: self._ode, 1: self._line, 2: self._image}[len(self.dims)]
+        builder(movie)
+
+    # -- ODE ------------------------------------------------------------------------------
+    def _ode(self, movie: bool) -> None:
+        phase = len(self.fields) >= 2
+        self.fig, axes = _figure(1, 2 if phase else 1)
+        ax = axes[0, 0]
+        self.markers = []
+        for f in self.fields:
+            (line,) = ax.plot(self.times, self.data[f], label=f)
+            (m,) = ax.plot([], [], "o", color=line.get_color())
+            self.markers.append(m)
+        ax.set_xlabel("time")
+        ax.legend(loc="best")
+        self.phase_marker = None
+        if phase:
+            a, b = self.fields[:2]
+            pax = axes[0, 1]
+            pax.plot(self.data[a], self.data[b], lw=1)
+            (self.phase_marker,) = pax.plot([], [], "o", color="C3")
+            pax.set_xlabel(a)
+            pax.set_ylabel(b)
+            pax.set_title("phase portrait")
+            pax.set_aspect("equal", adjustable="datalim")
+        self.title = ax.set_title("")
+
+    # -- 1-D ------------------------------------------------------------------------------
+    def _line(self, movie: bool) -> None:
+        x = np.asarray(self.ds[self.dims[0]].values, dtype=float)
+        spacetime = len(self.times) > 1 and not movie
+        self.fig, axes = _figure(len(self.fields), 2 if spacetime else 1)
+        self.lines = []
+        for r, f in enumerate(self.fields):
+            ax = axes[r, 0]
+            v = self.data[f]
+            (line,) = ax.plot(x, v[-1])
+            lo, hi = float(np.nanmin(v)), float(np.nanmax(v))
+            pad = 0.05 * (hi - lo) or 0.5
+            ax.set_ylim(lo - pad, hi + pad)
+            ax.set_xlabel(self.dims[0])
+            ax.set_ylabel(f)
+            self.lines.append((ax, line))
+            if spacetime:
+                sax = axes[r, 1]
+                im = sax.imshow(
+                    v, origin="lower", aspect="auto", cmap="viridis",
+                    extent=(x[0], x[-1], self.times[0], self.times[-1]),
+                )
+                self.fig.colorbar(im, ax=sax, label=f)
+                sax.set_xlabel(self.dims[0])
+                sax.set_ylabel("time")
+                sax.set_title(f"{f}(t, {self.dims[0]})")
+
+    # -- 2-D ------------------------------------------------------------------------------
+    def _image(self, movie: bool) -> None:
+        xd, yd = self.dims
+        x = np.asarray(self.ds[xd].values, dtype=float)
+        y = np.asarray(self.ds[yd].values, dtype=float)
+        self.fig, axes = _figure(1, len(self.fields), width=4.6, height=4.0)
+        self.images = []
+        for c, f in enumerate(self.fields):
+            ax = axes[0, c]
+            v = self.data[f]
+            vmin, vmax = float(np.nanmin(v)), float(np.nanmax(v))
+            # arrays are (x, y): transpose so x runs horizontally
+            im = ax.imshow(
+                v[-1].T, origin="lower", cmap="viridis", vmin=vmin, vmax=vmax,
+                extent=(x[0], x[-1], y[0], y[-1]), aspect="equal",
+            )
+            self.fig.colorbar(im, ax=ax, shrink=0.85)
+            ax.set_xlabel(xd)
+            ax.set_ylabel(yd)
+            self.images.append((ax, im))
+
+    def draw(self, i: int) -> None:
+        t = self.times[i]
+        label = f"{_title(self.ds)}t = {t:.4g}"
+        if len(self.dims) == 0:
+            for f, m in zip(self.fields, self.markers, strict=True):
+                m.set_data([t], [self.data[f][i]])
+            if self.phase_marker is not None:
+                a, b = self.fields[:2]
+                self.phase_marker.set_data([self.data[a][i]], [self.data[b][i]])
+            self.title.set_text(label)
+        elif len(self.dims) == 1:
+            for f, (ax, line) in zip(self.fields, self.lines, strict=True):
+                line.set_ydata(self.data[f][i])
+                ax.set_title(f"{f}   {label}")
+        else:
+            for f, (ax, im) in zip(self.fields, self.images, strict=True):
+                im.set_data(self.data[f][i].T)
+                ax.set_title(f"{f}   {label}")
+
+
+def plot_frame(ds: xr.Dataset, field: str | Sequence[str] | None = None, time: float | None = None):
+    """A :class:`~matplotlib.figure.Figure` of the frame nearest ``time`` (default: last)."""
+    fields = result_fields(ds, field)
+    frame = _Frame(ds, fields)
+    frame.draw(_time_index(ds, time))
+    return frame.fig
+
+
+def animate(
+    ds: xr.Dataset, path: str | os.PathLike, field: str | Sequence[str] | None = None,
+    fps: int = 10, dpi: int = 80, max_frames: int = 300,
+) -> Path:
+    """Write a movie of every frame (at most ``max_frames``, evenly picked) to ``path``
+    (``.gif`` with Pillow, ``.mp4`` with ffmpeg)."""
+    from matplotlib import animation
+
+    path = Path(path)
+    fields = result_fields(ds, field)
+    n = int(ds.sizes.get("time", 0))
+    if n == 0:
+        raise PlotError("the result has no frames", "the run stopped before its first snapshot")
+    if path.suffix == ".gif":
+        writer = animation.PillowWriter(fps=fps)
+    elif path.suffix == ".mp4":
+        if not animation.writers.is_available("ffmpeg"):
+            raise PlotError("writing .mp4 needs ffmpeg, which is not installed",
+                            "install ffmpeg (e.g. apt-get install ffmpeg), or write a .gif")
+        writer = animation.FFMpegWriter(fps=fps)
+    else:
+        raise PlotError(f"cannot write a movie as {path.suffix or 'a file without suffix'}", "use .gif or .mp4")
+    frame = _Frame(ds, fields, movie=True)
+    picks = np.unique(np.linspace(0, n - 1, min(n, max_frames)).round().astype(int))
+    with writer.saving(frame.fig, str(path), dpi):
+        for i in picks:
+            frame.draw(int(i))
+            writer.grab_frame()
+    return path
+
+
+def save_plot(
+    ds: xr.Dataset, path: str | os.PathLike, field: str | Sequence[str] | None = None,
+    time: float | None = None, fps: int = 10,
+) -> Path:
+    """``path`` ending in .gif/.mp4: a movie; otherwise an image (png, pdf, svg, ...)."""
+    path = Path(path)
+    if path.suffix in _MOVIES:
+        return animate(ds, path, field, fps=fps)
+    if path.suffix.lower() not in (".png", ".pdf", ".svg", ".jpg", ".jpeg"):
+        raise PlotError(f"cannot write a picture as {path.suffix or 'a file without suffix'}",
+                        "use .png, .pdf, .svg, or .gif/.mp4 for a movie")
+    fig = plot_frame(ds, field, time)
+    fig.savefig(path, dpi=110)
+    return path

@@ -1,0 +1,402 @@
+"""Render a kernel IR as the source of a Python module that numba compiles.
+
+The module imports only ``math``, ``numpy`` and ``numba``. It holds, each in a parallel and
+a serial variant (suffix ``_serial``; small grids do not pay the thread fork/join):
+
+* ``fill_ghosts(Y, t, p, lo, h, n)`` — periodic copies and boundary-condition ghost
+  rules, axis by axis (each axis over the already-filled padded range of the earlier
+  axes, so corners are consistent), in loops apart from the interior loop;
+* ``sweep(Y, out, t, p, lo, h, n)`` — every evolved field's right-hand side at every
+  interior point, one fused loop nest: ``prange`` over the outer axis, one-dimensional
+  row views so the unit-stride inner loop vectorises (the layout of an expert kernel);
+* ``constraint_rhs(...)`` — the right-hand sides of constraint fields, written into
+  their slot of ``out`` (the runtime solves them spectrally);
+* ``advance(y, t, dt, nsteps, p, lo, h, n, B, acc, ynew)`` — when a Butcher tableau is
+  given, the whole fixed-step explicit Runge–Kutta loop: stage ``i``'s sweep evaluates
+  ``k_i`` point by point and at once accumulates it into the later stage inputs and the
+  weighted sum ``acc`` (Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.1 for the
+  tableau), so every stage is one pass over memory and nothing is allocated per step.
+
+Parameters, sizes, spacings and origins are arguments: changing them never recompiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+from eqc.compiler.ir.kernel import KernelIR, decode_access, loop_index, size
+from eqc.compiler.ir.symbols import TIME, coord, spacing
+from eqc.compiler.options import BackendOptions
+
+from eqc import __version__
+
+from .printer import NumbaPrinter
+
+__all__ = ["Tableau", "emit_module"]
+
+IND = "    "
+
+
+@dataclass(frozen=True, slots=True)
+class Tableau:
+    """The coefficients of an explicit Runge–Kutta method as plain floats."""
+
+    name: str
+    a: tuple[tuple[float, ...], ...]
+    b: tuple[float, ...]
+    c: tuple[float, ...]
+
+    @property
+    def stages(self) -> int:
+        return len(self.b)
+
+
+_RESERVED = {
+    "t", "p", "lo", "h", "n", "y", "Y", "out", "B", "acc", "ynew", "dt", "nsteps", "t0", "tn",
+    "step", "math", "np", "njit", "prange", "abs", "min", "max", "range", "HALO", "FIELDS", "PARAMS",
+}
+
+
+def _ident(name: str, prefix: str) -> str:
+    """``name`` as an identifier of generated code, prefixed when it could clash."""
+    clash = name in _RESERVED or name.startswith("_") or (len(name) > 1 and name[0] in "ijkScr" and name[1] in "_0123456789")
+    return prefix + name if clash or not name.isidentifier() else name
+
+
+def _off(o: int) -> str:
+    return f"m{-o}" if o < 0 else f"p{o}"
+
+
+class _Emitter:
+    def __init__(self, k: KernelIR, options: BackendOptions):
+        self.k = k
+        self.opts = options
+        self.axes = k.axis_names
+        self.d = len(self.axes)
+        self.g = k.halo
+        self.fi = {f: i for i, f in enumerate(k.fields)}
+        names: dict[sp.Symbol, str] = {TIME: "t"}
+        for p in k.params:
+            names[sp.Symbol(p, real=True)] = _ident(p, "p_")
+        for a in self.axes:
+            names[coord(a)] = _ident(a, "x_")
+            names[spacing(a)] = f"h_{a}"
+            names[size(a)] = f"n_{a}"
+            names[loop_index(a)] = f"i{self.axes.index(a)}"
+        for sym, _ in (*k.invariants, *k.body):
+            names[sym] = f"_{sym.name}"
+        self.names = names
+
+    # ------------------------------------------------------------------ pieces
+    def deco(self, parallel: bool) -> str:
+        o = self.opts
+        return (
+            f"@njit(parallel={parallel and o.parallel}, fastmath={o.fastmath}, cache={o.cache}, "
+            'boundscheck=False, error_model="numpy", nogil=True)'
+        )
+
+    def preamble(self) -> list[str]:
+        lines = [f"{_ident(p, 'p_')} = p[{i}]" for i, p in enumerate(self.k.params)]
+        for j, a in enumerate(self.axes):
+            lines.append(f"h_{a} = h[{j}]; n_{a} = n[{j}]; lo_{a} = lo[{j}]")
+        return lines
+
+    def invariants(self, acc: dict) -> list[str]:
+        pr = NumbaPrinter(acc, self.names)
+        return [f"{self.names[s]} = {pr.doprint(e)}" for s, e in self.k.invariants]
+
+    def loop_nest(
+        self,
+        ranges: Sequence[str],
+        parallel: bool,
+        level_lines: Callable[[int], list[str]],
+        inner: list[str],
+    ) -> list[str]:
+        """Nested loops ``i0..i{d-1}`` over ``ranges``; ``level_lines(L)`` is emitted at the
+        top of loop ``L`` (after its index is set), ``inner`` in the innermost loop."""
+        out: list[str] = []
+        depth = 0
+        for L, r in enumerate(ranges):
+            rng = "prange" if (L == 0 and parallel) else "range"
+            out.append(IND * depth + f"for i{L} in {rng}({r}):")
+            depth += 1
+            out += [IND * depth + s for s in level_lines(L)]
+        out += [IND * depth + s for s in inner]
+        return out
+
+    # ------------------------------------------------------------------ sweeps
+    def sweep(self, inp: str, exprs: Sequence[tuple[str, sp.Expr]], tail: Callable, parallel: bool) -> list[str]:
+        """A loop over the interior computing ``name = expr`` per point (after the body
+        temporaries), then the lines ``tail(pt)`` where ``pt(arr, field)`` is the source
+        text of ``arr[field]`` at the point."""
+        d, g = self.d, self.g
+        views: dict[int, dict[str, str]] = {L: {} for L in range(max(d, 1))}
+
+        def view(arr: str, fi: int, offs: Sequence[int]) -> str:
+            if d == 0:
+                return f"{arr}[{fi}]"
+            prefix = offs[:-1]
+            name = f"{arr}_{fi}" + "".join(f"_{_off(o)}" for o in prefix)
+            if prefix:
+                idx = ", ".join(f"i{a} + {g + o}" for a, o in enumerate(prefix))
+                views[d - 1][name] = f"{arr}[{fi}, {idx}]"
+            else:
+                views[0][name] = f"{arr}[{fi}]"
+            return f"{name}[i{d - 1} + {g + offs[-1]}]"
+
+        accesses: dict[sp.Indexed, str] = {}
+        all_exprs = [e for _, e in self.k.body] + [e for _, e in exprs]
+        for e in all_exprs:
+            for a in e.atoms(sp.Indexed):
+                if a not in accesses:
+                    name, offs = decode_access(a, self.axes)
+                    accesses[a] = view(inp, self.fi[name], offs)
+        pr = NumbaPrinter(accesses, self.names)
+        point = [f"{self.names[s]} = {pr.doprint(e)}" for s, e in self.k.body]
+        point += [f"{n} = {pr.doprint(e)}" for n, e in exprs]
+        point += tail(lambda arr, fi: view(arr, fi, (0,) * d))
+        used = set().union(*(e.free_symbols for e in all_exprs)) if all_exprs else set()
+        coords = {a for a in self.axes if coord(a) in used}
+        if d == 0:
+            return point
+        # row views of level 0 are whole-field views, made before the loops
+        before = [f"{n} = {src}" for n, src in views[0].items()] if d > 1 else []
+        if d == 1:
+            before = [f"{n} = {src}" for n, src in views[0].items()]
+
+        def level(L: int) -> list[str]:
+            lines = []
+            a = self.axes[L]
+            if a in coords:
+                lines.append(f"{_ident(a, 'x_')} = lo_{a} + (i{L} + 0.5) * h_{a}")
+            if L == d - 2:
+                lines += [f"{n} = {src}" for n, src in views[d - 1].items()]
+            return lines
+
+        ranges = [f"n_{a}" for a in self.axes]
+        return before + self.loop_nest(ranges, parallel, level, point)
+
+    def fill_ghosts(self, sfx: str, parallel: bool) -> list[str]:
+        k, d, g = self.k, self.d, self.g
+        lines = [self.deco(parallel), f"def fill_ghosts{sfx}(Y, t, p, lo, h, n):"]
+        body = self.preamble()
+        n_filled = 0
+        for kx, ax in enumerate(k.axes):
+            other = [j for j in range(d) if j != kx]
+            stmts: list[str] = []
+            a = ax.name
+
+            def idx(along: str, kx: int = kx) -> str:
+                parts = []
+                for j in range(d):
+                    parts.append(along if j == kx else f"i{j}")
+                return ", ".join(parts)
+
+            for f in k.fields:
+                fi = self.fi[f]
+                if ax.periodic:
+                    for dep in range(1, g + 1):
+                        stmts.append(f"Y[{fi}, {idx(f'{g - dep}')}] = Y[{fi}, {idx(f'n_{a} + {g - dep}')}]")
+                        stmts.append(f"Y[{fi}, {idx(f'n_{a} + {g - 1 + dep}')}] = Y[{fi}, {idx(f'{g + dep - 1}')}]")
+                    continue
+                for rule in k.ghosts:
+                    if rule.field != f or rule.axis != a:
+                        continue
+                    acc = {}
+                    for ac in rule.expr.atoms(sp.Indexed):
+                        name, offs = decode_access(ac, self.axes)
+                        o = offs[kx]
+                        pos = f"{g + o}" if rule.side == "lo" else f"n_{a} + {g - 1 + o}"
+                        acc[ac] = f"Y[{self.fi[name]}, {idx(pos)}]"
+                    pr = NumbaPrinter(acc, self.names)
+                    gpos = f"{g - rule.depth}" if rule.side == "lo" else f"n_{a} + {g - 1 + rule.depth}"
+                    if rule.source:
+                        stmts.append(f"# {rule.source}")
+                    stmts.append(f"Y[{fi}, {idx(gpos)}] = {pr.doprint(rule.expr)}")
+            if not stmts:
+                continue
+            n_filled += 1
+            used = set()
+            for r in k.ghosts:
+                if r.axis == a:
+                    used |= r.expr.free_symbols
+            if d == 1:
+                body += stmts
+                continue
+
+            # loop over the other axes: padded range for earlier axes, interior for later
+            def level(L: int, other=other, used=used) -> list[str]:
+                j = other[L]
+                b = self.axes[j]
+                lines_ = [f"i{j} = j{L}"]
+                if coord(b) in used:
+                    lines_.append(f"{_ident(b, 'x_')} = lo_{b} + (i{j} - {g} + 0.5) * h_{b}")
+                return lines_
+
+            ranges = []
+            for j in other:
+                b = self.axes[j]
+                ranges.append(f"n_{b} + {2 * g}" if j < kx else f"{g}, n_{b} + {g}")
+            nest = self.loop_nest(ranges, parallel, level, stmts)
+            # loop variables of the nest are i0.. in order; rename to j-indices
+            nest = [_rename_loop_vars(s, len(other)) for s in nest]
+            body += nest
+        if not n_filled:
+            body.append("pass")
+        lines += [IND + s for s in body]
+        return lines
+
+    def rhs_functions(self, sfx: str, parallel: bool) -> list[str]:
+        k = self.k
+        ev = k.evolved
+        exprs = [(f"k_{i}", e) for i, e in enumerate(k.outputs)]
+
+        def tail(pt):
+            return [f"{pt('out', i)} = k_{i}" for i in range(len(ev))]
+
+        sw = self.sweep("Y", exprs, tail, parallel)
+        inv = self.invariants({})
+        lines = [self.deco(parallel), f"def sweep{sfx}(Y, out, t, p, lo, h, n):"]
+        lines += [IND + s for s in self.preamble() + inv + sw]
+        lines += ["", "", self.deco(parallel), f"def rhs{sfx}(Y, out, t, p, lo, h, n):"]
+        lines += [IND + f"fill_ghosts{sfx}(Y, t, p, lo, h, n)", IND + f"sweep{sfx}(Y, out, t, p, lo, h, n)"]
+        if k.constraints:
+            cex = [(f"c_{i}", c.rhs) for i, c in enumerate(k.constraints)]
+
+            def ctail(pt):
+                return [f"{pt('out', self.fi[c.field])} = c_{i}" for i, c in enumerate(k.constraints)]
+
+            csw = self.sweep("Y", cex, ctail, parallel)
+            lines += ["", "", self.deco(parallel), f"def constraint_rhs{sfx}(Y, out, t, p, lo, h, n):"]
+            lines += [IND + s for s in self.preamble() + inv + csw]
+        return lines
+
+    def advance(self, tab: Tableau, sfx: str, parallel: bool) -> list[str]:
+        """The fused fixed-step loop for ``tab`` (see the module docstring)."""
+        k = self.k
+        s = tab.stages
+        nev = len(k.evolved)
+        exprs = [(f"k_{i}", e) for i, e in enumerate(k.outputs)]
+        # which stage inputs get contributions, and when the first one is written
+        first: dict[int, int] = {}
+        for m in range(1, s):
+            for j in range(m):
+                if tab.a[m][j] != 0.0 and m not in first:
+                    first[m] = j
+        # stage-input buffers by liveness: stage m is live from sweep first[m] to m
+        buf: dict[int, int] = {}
+        free: list[int] = []
+        n_buf = 0
+        for i in range(s):
+            for m, f0 in first.items():
+                if f0 == i:
+                    if free:
+                        buf[m] = free.pop()
+                    else:
+                        buf[m] = n_buf
+                        n_buf += 1
+            if i in buf:  # this sweep reads stage i's input; free it afterwards
+                free.append(buf[i])
+        b_first = next((j for j in range(s) if tab.b[j] != 0.0), s - 1)
+        in_place = s > 1 and (s - 1) in buf
+
+        def src(i: int) -> str:
+            return f"S{i}" if i in buf else "y"
+
+        body = self.preamble()
+        body.append("tn = t")
+        body.append("for step in range(nsteps):")
+        step: list[str] = []
+        for i in range(s):
+            step.append(f"# stage {i + 1} of {tab.name}")
+            step.append(f"t = tn + {tab.c[i]!r} * dt")
+            if i in buf:
+                step.append(f"S{i} = B[{buf[i]}]")
+            step.append(f"fill_ghosts{sfx}({src(i)}, t, p, lo, h, n)")
+            for m in first:
+                if first[m] == i and m != i:
+                    step.append(f"S{m} = B[{buf[m]}]")
+            step += self.invariants({})
+
+            def tail(pt, i=i):
+                out = []
+                for fi in range(nev):
+                    kf = f"k_{fi}"
+                    yv = pt("y", fi)
+                    for m in range(i + 1, s):
+                        a = tab.a[m][i]
+                        if a == 0.0:
+                            continue
+                        tgt = pt(f"S{m}", fi)
+                        if first[m] == i:
+                            out.append(f"{tgt} = {yv} + ({a!r} * dt) * {kf}")
+                        else:
+                            out.append(f"{tgt} += ({a!r} * dt) * {kf}")
+                    bi = tab.b[i]
+                    if i < s - 1:
+                        if bi != 0.0:
+                            av = pt("acc", fi)
+                            out.append(f"{av} = {bi!r} * {kf}" if i == b_first else f"{av} += {bi!r} * {kf}")
+                    else:
+                        accsum = f"{pt('acc', fi)} + {bi!r} * {kf}" if b_first < s - 1 else f"{bi!r} * {kf}"
+                        tgt = yv if in_place else pt("ynew", fi)
+                        out.append(f"{tgt} = {yv} + dt * ({accsum})")
+                return out
+
+            step += self.sweep(src(i), exprs, tail, parallel)
+        if not in_place:
+            step.append("y, ynew = ynew, y")
+        step.append("tn = t0 + (step + 1) * dt")
+        body += [IND + x for x in step]
+        if not in_place:
+            body += ["if nsteps % 2 == 1:", IND + "ynew[...] = y"]
+        body.append("return tn")
+        lines = [self.deco(parallel), f"def advance{sfx}(y, t0, dt, nsteps, p, lo, h, n, B, acc, ynew):"]
+        lines += [IND + "t = t0"] + [IND + x for x in body]
+        self.n_buffers = n_buf
+        return lines
+
+
+def _rename_loop_vars(line: str, count: int) -> str:
+    # loop_nest names its variables i0, i1, ...; in a ghost nest they are j0, j1, ...
+    for L in range(count):
+        line = line.replace(f"for i{L} in", f"for j{L} in")
+    return line
+
+
+def emit_module(k: KernelIR, options: BackendOptions, tableau: Tableau | None = None) -> tuple[str, int]:
+    """The module source for ``k`` (and the fused loop for ``tableau``) and the number of
+    stage buffers that ``advance`` needs."""
+    em = _Emitter(k, options)
+    head = [
+        f'"""numba kernel for model `{k.name}`, generated by eqc {__version__}.',
+        "",
+        f"options: order={k.order} {options}" + (f" method={tableau.name}" if tableau else ""),
+        f"fields: {', '.join(k.fields)}; params: {', '.join(k.params)}; axes: {', '.join(em.axes) or '(ode)'}; halo: {em.g}",
+        '"""',
+        "",
+        "import math",
+        "",
+        "import numpy as np",
+        "from numba import njit, prange",
+        "",
+        f"HALO = {em.g}",
+        f"FIELDS = {tuple(k.fields)!r}",
+        f"PARAMS = {tuple(k.params)!r}",
+        "",
+    ]
+    parts: list[str] = []
+    for sfx, par in (("", True), ("_serial", False)):
+        parts += ["", *em.fill_ghosts(sfx, par), "", ""]
+        if sfx == "":
+            parts += [f"# {eq}" for eq in k.equations]
+        parts += em.rhs_functions(sfx, par)
+        if tableau is not None:
+            parts += ["", "", *em.advance(tableau, sfx, par)]
+        parts.append("")
+    src = "\n".join(head + parts) + "\n"
+    if "np." not in src:
+        src = src.replace("import numpy as np\n", "import numpy as np  # noqa: F401\n")
+    return src, getattr(em, "n_buffers", 0)

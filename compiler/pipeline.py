@@ -1,0 +1,37 @@
+"""The classical compile pipeline, one pass per line (STYLE.md rule 1).
+
+``lower_model(model, options)`` takes a checked :class:`Model` to a verified
+:class:`KernelIR` ready for any classical backend::
+
+    discretise → rewrite (e-graph, or CSE fallback) → verify
+"""
+
+from __future__ import annotations
+
+from .ir.kernel import KernelIR, verify_kernel
+from .ir.model import Model
+from .options import CompileOptions
+from .passes.discretise import discretise
+from .passes.lower import cse_kernel
+
+__all__ = ["lower_model", "rewrite"]
+
+
+def rewrite(kernel: KernelIR, options: CompileOptions) -> KernelIR:
+    """The e-graph rewriter when available and asked for, else hoisting + CSE."""
+    if options.rewrite:
+        try:
+            from .rewrite import rewrite_kernel  # type: ignore[attr-defined]
+        except ImportError:
+            rewrite_kernel = None
+        if rewrite_kernel is not None:
+            return rewrite_kernel(kernel, options)
+    return cse_kernel(kernel)
+
+
+def lower_model(model: Model, options: CompileOptions | None = None) -> KernelIR:
+    """Model → kernel IR, the ordered passes of the classical path."""
+    options = options or CompileOptions()
+    kernel = discretise(model, options)
+    kernel = rewrite(kernel, options)
+    return verify_kernel(kernel)

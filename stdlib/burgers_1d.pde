@@ -1,0 +1,23 @@
+# Viscous Burgers' equation u_t + u u_x = nu u_xx with nu = 0.01/pi on [-1, 1], zero
+# Dirichlet ends and u0 = -sin(pi x): a steep front forms at x = 0 near t = 0.3.
+# Source: M. Raissi, P. Perdikaris & G. E. Karniadakis, "Physics-informed neural
+# networks", J. Comput. Phys. 378 (2019) 686, section 3.1.
+# Stability: 4 nu dt/h^2 = 4 * 0.00318 * 1e-3 * 256^2 = 0.83, dt/h = 0.26 (RK4).
+model burgers_1d "Viscous Burgers' equation (Raissi et al. 2019)"
+
+domain x in [-1, 1]
+grid 512
+
+param nu = 0.01/pi "viscosity"
+
+field u
+
+dt(u) = -u*d(u, x) + nu*lap(u)
+
+bc u = 0 at x = -1
+bc u = 0 at x = 1
+
+init u = -sin(pi*x)
+
+solve t in [0, 1] step 1e-3 method rk4 save every 0.05
+train pinn width 64 depth 4 steps 5000

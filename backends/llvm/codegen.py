@@ -28,10 +28,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from llvmlite import ir
-
 from eqc.compiler.diagnostics import InternalCompilerError
 from eqc.compiler.ir.kernel import KernelIR, decode_access
+from llvmlite import ir
 
 from .emit_expr import DOUBLE, I64, ExprEmitter
 from .frame import Frame, counted_loop, i64
@@ -346,8 +345,9 @@ class ModuleBuilder:
         old = b.atomic_rmw("add", bar, i64(1), "seq_cst")
         b.cbranch(b.icmp_signed("==", old, b.sub(nthreads, i64(1))), blocks["last"], blocks["wait"])
         b.position_at_end(blocks["last"])
-        b.store_atomic(i64(0), bar, "seq_cst", 8)
-        b.store_atomic(mine, flag, "seq_cst", 8)
+        # atomic stores as exchanges (llvmlite's store_atomic wants typed pointers)
+        b.atomic_rmw("xchg", bar, i64(0), "seq_cst")
+        b.atomic_rmw("xchg", flag, mine, "seq_cst")
         b.branch(blocks["done"])
         b.position_at_end(blocks["wait"])
         spins = b.phi(I64)

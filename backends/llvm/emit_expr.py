@@ -17,9 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import sympy as sp
-from llvmlite import ir
-
 from eqc.compiler.diagnostics import InternalCompilerError
+from llvmlite import ir
 
 __all__ = ["ExprEmitter", "DOUBLE", "I64", "I1"]
 

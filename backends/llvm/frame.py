@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import sympy as sp
-from llvmlite import ir
-
 from eqc.compiler.diagnostics import InternalCompilerError
 from eqc.compiler.ir.kernel import KernelIR, decode_access
+from llvmlite import ir
 
 from .emit_expr import DOUBLE, I64, ExprEmitter
 

@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-
 from eqc.compiler.diagnostics import InputModelError
 from eqc.compiler.ir.kernel import KernelIR
 from eqc.runtime.grid import Grid

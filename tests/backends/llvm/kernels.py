@@ -1,0 +1,197 @@
+"""Hand-built kernel IRs (what the discretisation makes of a few models) and a NumPy
+evaluation of any kernel IR, used as the reference the LLVM backend is checked against.
+
+The reference evaluates each expression with ``sympy.lambdify`` over shifted views of the
+padded arrays, so it shares no code with the backend under test.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import sympy as sp
+from eqc.compiler.ir.kernel import GhostRule, KernelAxis, KernelIR, access, decode_access
+from eqc.compiler.ir.symbols import TIME, coord, param, spacing
+from eqc.runtime.grid import Grid
+
+
+def heat2d() -> tuple[KernelIR, Grid, dict[str, float]]:
+    ax = ("x", "y")
+    u = lambda dx, dy: access("u", (dx, dy), ax)  # noqa: E731
+    hx, hy, D = spacing("x"), spacing("y"), param("D")
+    lap = (u(1, 0) - 2 * u(0, 0) + u(-1, 0)) / hx**2 + (u(0, 1) - 2 * u(0, 0) + u(0, -1)) / hy**2
+    k = KernelIR("heat", ("u",), (KernelAxis("x", True, 1), KernelAxis("y", True, 1)), ("D",), (D * lap,),
+                 equations=("dt(u) = D*lap(u)",))
+    grid = Grid(ax, (0.0, 0.0), (1.0, 2.0), (24, 20), (True, True), 1)
+    return k, grid, {"D": 0.1}
+
+
+def gray_scott() -> tuple[KernelIR, Grid, dict[str, float]]:
+    ax = ("x", "y")
+    hx, hy = spacing("x"), spacing("y")
+    Du, Dv, F, kk = (param(n) for n in ("Du", "Dv", "F", "k"))
+
+    def lap(f):
+        a = lambda dx, dy: access(f, (dx, dy), ax)  # noqa: E731
+        return (a(1, 0) + a(-1, 0) - 2 * a(0, 0)) / hx**2 + (a(0, 1) + a(0, -1) - 2 * a(0, 0)) / hy**2
+
+    r, Fk = sp.Symbol("r"), sp.Symbol("Fk")
+    u0, v0 = access("u", (0, 0), ax), access("v", (0, 0), ax)
+    k = KernelIR(
+        "gray_scott", ("u", "v"), (KernelAxis("x", True, 1), KernelAxis("y", True, 1)), ("Du", "Dv", "F", "k"),
+        (Du * lap("u") - r + F * (1 - u0), Dv * lap("v") + r - Fk * v0),
+        body=((r, u0 * v0**2),), invariants=((Fk, F + kk),),
+    )
+    grid = Grid(ax, (0.0, 0.0), (2.5, 2.5), (16, 18), (True, True), 1)
+    return k, grid, {"Du": 2e-5 * 1e3, "Dv": 1e-5 * 1e3, "F": 0.04, "k": 0.06}
+
+
+def burgers1d() -> tuple[KernelIR, Grid, dict[str, float]]:
+    ax = ("x",)
+    u = lambda d: access("u", (d,), ax)  # noqa: E731
+    h, nu = spacing("x"), param("nu")
+    rhs = -u(0) * (u(1) - u(-1)) / (2 * h) + nu * (u(1) - 2 * u(0) + u(-1)) / h**2
+    k = KernelIR("burgers", ("u",), (KernelAxis("x", True, 1),), ("nu",), (rhs,))
+    grid = Grid(ax, (0.0,), (2 * np.pi,), (64,), (True,), 1)
+    return k, grid, {"nu": 0.05}
+
+
+def heat1d_dirichlet() -> tuple[KernelIR, Grid, dict[str, float]]:
+    """u_t = D u_xx + sin(x) exp(-t) on [0, 1]; u = sin(t) at x=0, du/dx = a at x=1."""
+    ax = ("x",)
+    u = lambda d: access("u", (d,), ax)  # noqa: E731
+    h, D, a, x, t = spacing("x"), param("D"), param("a"), coord("x"), TIME
+    ghosts = (
+        GhostRule("u", "x", "lo", 1, 2 * sp.sin(t) - u(0), "dirichlet", "bc u = sin(t) at x = 0"),
+        GhostRule("u", "x", "hi", 1, u(0) + a * h, "neumann", "bc d(u, x) = a at x = 1"),
+    )
+    rhs = D * (u(1) - 2 * u(0) + u(-1)) / h**2 + sp.sin(x) * sp.exp(-t)
+    k = KernelIR("heat1d", ("u",), (KernelAxis("x", False, 1),), ("D", "a"), (rhs,), ghosts=ghosts)
+    grid = Grid(ax, (0.0,), (1.0,), (32,), (False,), 1)
+    return k, grid, {"D": 0.2, "a": 0.5}
+
+
+def lorenz() -> tuple[KernelIR, Grid, dict[str, float]]:
+    x, y, z = (access(f, (), ()) for f in ("X", "Y", "Z"))
+    s, r, b = param("sigma"), param("rho"), param("beta")
+    k = KernelIR("lorenz", ("X", "Y", "Z"), (), ("sigma", "rho", "beta"),
+                 (s * (y - x), x * (r - z) - y, x * y - b * z))
+    return k, Grid(), {"sigma": 10.0, "rho": 28.0, "beta": 8 / 3}
+
+
+def functions1d() -> tuple[KernelIR, Grid, dict[str, float]]:
+    """Every scalar function the emitter knows, on a 1D periodic grid."""
+    ax = ("x",)
+    u = lambda d: access("u", (d,), ax)  # noqa: E731
+    x, c = coord("x"), param("c")
+    w = u(0)
+    outs = (
+        sp.exp(-w**2) + sp.log(2 + w) + sp.sin(x) * sp.cos(w) + sp.tan(w / 3) + sp.tanh(w) + sp.sinh(w / 2)
+        + sp.cosh(w / 2) + sp.sqrt(2 + w) + sp.Abs(w) + sp.sign(w) + sp.Min(w, c) + sp.Max(w, -c)
+        + w**7 + (2 + w)**sp.Rational(-3, 2) + (2 + w)**c + 1 / (3 + w)**3
+        + sp.Piecewise((w, w > 0.1), (w**2, w < -0.2), (c, True)) + sp.atan(w) + sp.erf(w),
+    )
+    k = KernelIR("functions", ("u",), (KernelAxis("x", True, 1),), ("c",), outs)
+    return k, Grid(ax, (0.0,), (3.0,), (40,), (True,), 1), {"c": 0.3}
+
+
+ALL = {f.__name__: f for f in (heat2d, gray_scott, burgers1d, heat1d_dirichlet, lorenz, functions1d)}
+
+
+# -- the NumPy reference -----------------------------------------------------------------------
+
+def _numpy_ghosts(k: KernelIR, grid: Grid, params: dict[str, float], t: float, y: np.ndarray) -> None:
+    g = grid.halo
+    axes = k.axis_names
+    names = {s.name: s for e in [r.expr for r in k.ghosts] for s in e.free_symbols}
+    for d, ax in enumerate(k.axes):
+        n = grid.n[d]
+        if ax.periodic:
+            for f in range(y.shape[0]):
+                a = np.moveaxis(y[f], d, 0)
+                for j in range(1, g + 1):
+                    a[g - j] = a[g + n - j]
+                    a[g + n - 1 + j] = a[g + j - 1]
+            continue
+        for rule in sorted((r for r in k.ghosts if r.axis == ax.name), key=lambda r: r.depth):
+            first = g if rule.side == "lo" else g + n - 1
+            accs = sorted(rule.expr.atoms(sp.Indexed), key=str)
+            syms = [param(p) for p in k.params] + [TIME, spacing(ax.name)]
+            others = [e for e in range(len(axes)) if e != d]
+            syms += [coord(axes[e]) for e in others]
+            syms = [names.get(s.name, s) for s in syms]
+            fn = sp.lambdify(syms + accs, rule.expr, "numpy")
+            sl_other = [slice(g, g + grid.n[e]) for e in others]
+            mesh = np.meshgrid(*(grid.coords(axes[e]) for e in others), indexing="ij")
+            vals = []
+            for acc in accs:
+                name, offs = decode_access(acc, axes)
+                idx = []
+                for e in range(len(axes)):
+                    if e == d:
+                        idx.append(first + offs[e])
+                    else:
+                        idx.append(slice(g + offs[e], g + offs[e] + grid.n[e]))
+                vals.append(y[k.fields.index(name)][tuple(idx)])
+            h = grid.h[d]
+            res = fn(*[params[p] for p in k.params], t, h, *mesh, *vals)
+            ghost = [None] * len(axes)
+            for e, s in zip(others, sl_other, strict=True):
+                ghost[e] = s
+            ghost[d] = first - rule.depth if rule.side == "lo" else first + rule.depth
+            y[k.fields.index(rule.field)][tuple(ghost)] = res
+
+
+@functools.lru_cache(maxsize=512)
+def _lambdified(expr):
+    accs = sorted(expr.atoms(sp.Indexed), key=str)
+    syms = sorted(expr.free_symbols - set(accs) - {i for a in accs for i in a.free_symbols}, key=str)
+    return syms, accs, sp.lambdify(list(syms) + accs, expr, ["scipy", "numpy"])
+
+
+def numpy_rhs(k: KernelIR, grid: Grid, params: dict[str, float], t: float, y: np.ndarray) -> np.ndarray:
+    """dy/dt of the interior by lambdify over shifted arrays (fills y's ghosts)."""
+    _numpy_ghosts(k, grid, params, t, y)
+    axes = k.axis_names
+    g = grid.halo
+    env: dict = {}
+    for sym in {s for e in [e for _, e in k.invariants] + [e for _, e in k.body] + list(k.outputs)
+                for s in e.free_symbols}:
+        if sym.name in params:
+            env[sym] = params[sym.name]
+        elif sym.name == "t":
+            env[sym] = t
+        elif sym.name in axes:
+            env[sym] = grid.mesh()[axes.index(sym.name)]
+        elif sym.name.startswith("h_"):
+            env[sym] = grid.h[axes.index(sym.name[2:])]
+        elif sym.name.startswith("n_"):
+            env[sym] = grid.n[axes.index(sym.name[2:])]
+
+    def ev(expr):
+        syms, accs, fn = _lambdified(expr)
+        vals = []
+        for acc in accs:
+            name, offs = decode_access(acc, axes)
+            if not axes:
+                vals.append(y[k.fields.index(name)])
+                continue
+            sl = tuple(slice(g + o, g + o + m) for o, m in zip(offs, grid.n, strict=True))
+            vals.append(y[k.fields.index(name)][sl])
+        return fn(*[env[s] for s in syms], *vals)
+
+    for sym, e in list(k.invariants) + list(k.body):
+        env[sym] = ev(e)
+    out = [np.broadcast_to(np.asarray(ev(o), dtype=float), grid.shape) for o in k.outputs]
+    return np.array(out)
+
+
+def random_state(k: KernelIR, grid: Grid, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    shape = (len(k.fields), *grid.padded_shape)
+    y = np.full(shape, np.nan)
+    y[(slice(None), *grid.interior)] = 0.5 + 0.4 * rng.standard_normal((len(k.fields), *grid.shape))
+    if not grid.axes:
+        y[:] = rng.standard_normal(len(k.fields)) + 1
+    return y

@@ -166,12 +166,11 @@ def test_rhs_is_differentiable_in_the_parameters() -> None:
 
 def _stdlib_evolution_models():
     try:
-        from eqc.frontend.loader import load
-        from eqc.stdlib import names  # type: ignore[attr-defined]
+        from eqc.frontend.loader import load, stdlib_names
     except Exception:
         return []
     out = []
-    for name in names():
+    for name in stdlib_names():
         try:
             m = load(f"stdlib:{name}")
         except Exception:
@@ -185,15 +184,14 @@ def _stdlib_evolution_models():
 def test_jax_rhs_equals_numba_on_stdlib(name: str) -> None:
     try:
         from eqc.backends.numba import compile_kernel as numba_compile
-        from eqc.compiler.passes.discretise import discretise
+        from eqc.compiler.pipeline import lower_model
         from eqc.frontend.loader import load
     except ImportError:
         pytest.skip("the discretiser or the numba backend is not there yet")
     if name == "<none>":
         pytest.skip("no stdlib evolution models yet")
     model = load(f"stdlib:{name}")
-    kernel = discretise(model)
-    kernel = getattr(kernel, "kernel", kernel)
+    kernel = lower_model(model)
     n = tuple(min(a.points or 32, 32) for a in model.axes)
     grid = Grid(
         tuple(a.name for a in model.axes), tuple(float(a.lo) for a in model.axes),

@@ -1,0 +1,80 @@
+"""``eqc run FILE``: solve a model classically and write the result (netCDF or zarr)."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from pathlib import Path
+
+import click
+
+from .common import fail, load_model, parse_sets, user_errors
+
+
+@click.command("run")
+@click.argument("path")
+@click.option("-o", "--output", default=None, help="Result file: .nc (netCDF, default <model>.nc) or .zarr.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a parameter (repeatable).")
+@click.option("--t-end", type=float, default=None, help="End time (default: the model's solve line).")
+@click.option("--dt", type=float, default=None, help="Time step (default: the model's solve line).")
+@click.option("--method", type=click.Choice(["auto", "euler", "ssprk3", "rk4", "dopri5", "etdrk4"]), default=None,
+              help="Time stepper (default: the model's, else auto).")
+@click.option("--save-every", type=float, default=None, help="Time between saved frames.")
+@click.option("--backend", type=click.Choice(["numba", "llvm", "jax"]), default="numba", show_default=True)
+@click.option("--order", type=click.Choice(["2", "4"]), default="2", show_default=True,
+              help="Accuracy order of the finite differences.")
+@click.option("--grid", "grid_n", default=None, metavar="N[xN...]", help="Grid size override, e.g. 128 or 128x64.")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
+@click.option("--plot/--no-plot", default=True, help="Write <output>.png of the last frame.")
+@user_errors
+def run(path, output, sets, t_end, dt, method, save_every, backend, order, grid_n, progress, plot) -> None:
+    """Solve a model (FILE or stdlib:NAME) and write the result."""
+    from ..simulation import StabilityWarning
+    from ..simulation import compile as eqc_compile
+
+    model = load_model(path)
+    params = parse_sets(sets)
+    unknown = set(params) - set(model.param_names)
+    if unknown:
+        name = sorted(unknown)[0]
+        from ..compiler.diagnostics import did_you_mean
+
+        fail(f"--set {name}: model {model.name} has no parameter `{name}`",
+             did_you_mean(name, model.param_names) or f"its parameters: {', '.join(model.param_names) or 'none'}")
+    n = None
+    if grid_n:
+        try:
+            sizes = tuple(int(v) for v in grid_n.lower().split("x"))
+        except ValueError:
+            fail(f"--grid {grid_n!r} is not N or NxM", "write e.g. --grid 128x128")
+        n = sizes[0] if len(sizes) == 1 else sizes
+    out = Path(output) if output else Path(f"{model.name}.nc")
+    tic = time.perf_counter()
+    sim = eqc_compile(model, backend=backend, order=int(order), n=n)
+    from ..runtime.errors import ResultFileError, SimulationError
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", StabilityWarning)
+        try:
+            ds = sim.run(t_end=t_end, dt=dt, method=method, save_every=save_every, params=params,
+                         output=str(out), progress=progress)
+        except (SimulationError, ResultFileError) as exc:
+            for w in caught:
+                click.echo(f"warning: {w.message}", err=True)
+            fail(getattr(exc, "message", str(exc)), getattr(exc, "hint", None))
+    for w in caught:
+        click.echo(f"warning: {w.message}", err=True)
+    wall = time.perf_counter() - tic
+    shape = "x".join(map(str, sim.grid.n)) or "ode"
+    click.echo(f"wrote {out} ({len(ds.time)} frames, grid {shape}, {ds.attrs.get('method', '?')}, {wall:.1f} s)")
+    if plot:
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            from ..runtime.plotting import save_plot
+
+            png = save_plot(ds, out.with_suffix(".png"), None, None)
+            click.echo(f"wrote {png}")
+        except Exception as exc:  # a plot is a bonus; the result file is written
+            click.echo(f"warning: no plot ({type(exc).__name__}: {exc})", err=True)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time as _time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -32,6 +31,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+
+from .checkpoint import atomic_write_bytes
 
 __all__ = [
     "GaussianRandomField",
@@ -41,7 +42,6 @@ __all__ = [
     "generate",
     "open_dataset",
     "done_blocks",
-    "atomic_write_bytes",
 ]
 
 DONE_DIR = ".eqc_done"
@@ -88,15 +88,18 @@ class GaussianRandomField:
             lam[(0,) * len(shape)] = 0.0
         return lam
 
-    def sample(self, shape: Sequence[int], lengths: Sequence[float], seed: int, index: int) -> np.ndarray:
-        """Sample ``index`` of the stream ``seed`` on a grid of ``shape`` (cell values).
+    def sample(
+        self, shape: Sequence[int], lengths: Sequence[float], seed: int, index: int, component: int = 0
+    ) -> np.ndarray:
+        """Sample ``index`` of the stream ``seed`` on a grid of ``shape`` (cell values);
+        ``component`` tells the fields of one multi-field sample apart.
 
-        White noise ``xi`` (one standard normal per cell, from ``default_rng([seed, index])``)
+        White noise ``xi`` (one standard normal per cell, ``default_rng([seed, index, component])``)
         filtered in Fourier space: ``fft(u)_k = sqrt(N lambda_k / V) fft(xi)_k``, which gives
         ``E|fft(u)_k / N|^2 = lambda_k / V``.
         """
         shape = tuple(int(n) for n in shape)
-        rng = np.random.default_rng([int(seed), int(index)])
+        rng = np.random.default_rng([int(seed), int(index), int(component)])
         xi = rng.standard_normal(shape)
         npts = int(np.prod(shape))
         volume = float(np.prod(lengths))
@@ -145,6 +148,7 @@ class DatasetLayout:
     block: int
     seed: int
     ic: tuple[tuple[str, float | bool], ...]  # the GRF's fields, sorted
+    solver: tuple[tuple[str, str], ...] = ()  # what else fixes the data (model, params, backend)
 
     def __post_init__(self) -> None:
         if self.samples < 1 or self.block < 1:
@@ -177,23 +181,6 @@ class DatasetLayout:
             return tuple(tuple(x) if isinstance(x, list) else x for x in v)
 
         return cls(**{k: (tup(v) if isinstance(v, list) else v) for k, v in d.items()})
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file in the same folder + rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _marker(path: Path, b: int) -> Path:
@@ -301,6 +288,7 @@ def generate(
             raise ValueError(f"block {b}: solver returned shape {data.shape}, expected {expected}")
         for k, name in enumerate(layout.fields):
             group[name][r.start : r.stop] = data[:, :, k]
+        _marker(path, b).parent.mkdir(exist_ok=True)
         atomic_write_bytes(_marker(path, b), json.dumps({"seconds": seconds, "samples": len(r)}).encode())
         finished += 1
         if on_block:

@@ -123,11 +123,15 @@ def integrate(
     t = float(t0)
     fixed_dt = None if getattr(stepper, "method", "") == "dopri5" else getattr(stepper, "dt", None)
     chunk_steps = 4
+    # at most 1/100 of the run per chunk: the bar moves and a blow-up is caught early
+    max_chunk = max(1, int((t1 - t0) / (100 * fixed_dt))) if fixed_dt else 1
+    t_ok = t
 
     def check(t_now: float) -> None:
         if check_finite and not np.isfinite(y[(slice(None), *index)]).all():
             raise SimulationDiverged(
-                _first_bad_field(y, index, field_names), t_now, _hint(stepper, stability_hint)
+                _first_bad_field(y, index, field_names), t_now, _hint(stepper, stability_hint),
+                last_finite=t_ok,
             )
 
     targets = [float(s) for s in times if s > t0]
@@ -150,12 +154,15 @@ def integrate(
                     else:
                         sub = target
                     tic = _time.perf_counter()
-                    t = stepper.advance(y, t, sub)
+                    # overflow is reported by the finiteness check below, with a hint
+                    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                        t = stepper.advance(y, t, sub)
                     took = _time.perf_counter() - tic
                     if fixed_dt:
                         scale = chunk_seconds / max(took, 1e-6)
-                        chunk_steps = int(min(max(chunk_steps * min(scale, 4.0), 1), 1e9))
+                        chunk_steps = int(min(max(chunk_steps * min(scale, 4.0), 1), max_chunk))
                     check(t)
+                    t_ok = t
                     bar.update(t, stepper.nsteps - steps0)
                 if on_save is not None and target in save_set:
                     on_save(t, y)

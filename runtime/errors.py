@@ -23,12 +23,18 @@ class SimulationError(Exception):
 
 
 class SimulationDiverged(SimulationError):
-    """The state went NaN or infinite: names the first bad field and the time it was seen."""
+    """The state went NaN or infinite: names the first bad field, the time it was seen and
+    the last time the state was checked finite."""
 
-    def __init__(self, field: str, time: float, hint: str | None = None, what: str = "NaN/Inf"):
-        super().__init__(f"field `{field}` became {what} at t = {time:.6g}", hint)
+    def __init__(
+        self, field: str, time: float, hint: str | None = None, what: str = "NaN/Inf",
+        last_finite: float | None = None,
+    ):
+        since = f" (finite at t = {last_finite:.6g})" if last_finite is not None and last_finite < time else ""
+        super().__init__(f"field `{field}` became {what} by t = {time:.6g}{since}", hint)
         self.field = field
         self.time = time
+        self.last_finite = last_finite
 
 
 class StepSizeTooSmall(SimulationError):

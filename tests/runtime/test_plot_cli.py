@@ -1,0 +1,72 @@
+"""`eqc plot`: PNGs of 0-, 1- and 2-D results, a GIF, and clean errors (exit 2)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from eqc.runtime.grid import Grid
+from eqc.runtime.output import build_dataset
+from PIL import Image
+
+from eqc.cli import main
+
+
+@pytest.fixture
+def results(tmp_path):
+    ts = np.linspace(0.0, 1.0, 4)
+    g2 = Grid(("x", "y"), (0.0, 0.0), (1.0, 2.0), (16, 12), (True, True))
+    X, Y = g2.mesh()
+    fr2 = np.stack([np.stack([np.sin(2 * np.pi * X) * np.exp(-t), Y + t]) for t in ts])
+    g1 = Grid(("x",), (0.0,), (1.0,), (32,), (True,))
+    x = g1.coords("x")
+    fr1 = np.stack([np.sin(2 * np.pi * (x - t))[None] for t in ts])
+    fr0 = np.stack([np.cos(ts), np.sin(ts)], 1)
+    paths = {}
+    for name, g, f, fields in (("d2", g2, fr2, ["u", "v"]), ("d1", g1, fr1, ["u"]), ("d0", Grid(), fr0, ["a", "b"])):
+        paths[name] = tmp_path / f"{name}.nc"
+        build_dataset(g, fields, ts, f, attrs={"model": name}).to_netcdf(paths[name])
+    return paths
+
+
+@pytest.mark.parametrize("name", ["d0", "d1", "d2"])
+def test_png_of_the_last_frame(results, tmp_path, name: str) -> None:
+    out = tmp_path / f"{name}.png"
+    r = CliRunner().invoke(main, ["plot", str(results[name]), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    with Image.open(out) as im:
+        assert im.format == "PNG" and im.size[0] > 300
+
+
+def test_default_output_is_next_to_the_result(results) -> None:
+    r = CliRunner().invoke(main, ["plot", str(results["d1"]), "--time", "0.3", "--field", "u"])
+    assert r.exit_code == 0, r.output
+    assert results["d1"].with_suffix(".png").exists()
+
+
+def test_gif_has_one_frame_per_snapshot(results, tmp_path) -> None:
+    out = tmp_path / "movie.gif"
+    r = CliRunner().invoke(main, ["plot", str(results["d2"]), "-o", str(out), "--field", "u"])
+    assert r.exit_code == 0, r.output
+    with Image.open(out) as im:
+        assert im.n_frames == 4
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["missing.nc"], "no such file"),
+        (["{d1}", "--field", "w"], "no field `w`"),
+        (["{d1}", "--time", "5"], "outside"),
+        (["{d1}", "-o", "x.bmpx"], "cannot write"),
+        (["{bad}"], "not a readable"),
+    ],
+)
+def test_user_mistakes_exit_2_without_traceback(results, tmp_path, args, words) -> None:
+    bad = tmp_path / "bad.nc"
+    bad.write_text("hello")
+    args = [a.format(d1=results["d1"], bad=bad) for a in args]
+    r = CliRunner().invoke(main, ["plot", *args])
+    assert r.exit_code == 2
+    assert words in r.output
+    assert "Traceback" not in r.output

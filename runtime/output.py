@@ -8,13 +8,17 @@ attributes under their own names (their names listed in ``eqc_params``), plus ``
 Writers: netCDF-4 (netCDF4 library, unlimited ``time`` dimension, synced after every frame)
 by default, zarr for a path ending in ``.zarr`` (appended along ``time`` through xarray), or
 in memory when there is no path. After every ``write`` the file on disk is a valid result,
-so an interrupted run keeps its snapshots.
+so an interrupted run keeps its snapshots; Ctrl-C during a write is held back until the
+frame is complete (:func:`deferred_interrupt`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping, Sequence
+import signal
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -42,6 +46,27 @@ def _eqc_version() -> str:
         return metadata.version("eqc")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare tree
         return "unknown"
+
+
+@contextlib.contextmanager
+def deferred_interrupt() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) while a frame is written, then raise it: a frame is on
+    disk whole or not at all. Only in the main thread (elsewhere signals cannot be caught)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    try:
+        old = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    except ValueError:  # pragma: no cover - e.g. an embedded interpreter
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def result_attrs(params: Mapping[str, float] | None, attrs: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -165,11 +190,12 @@ class NetCDFWriter(SnapshotWriter):
     def write(self, t: float, y: np.ndarray) -> None:
         data = self.interior(y)
         k = self.frames
-        for i, f in enumerate(self.field_names):
-            self._nc.variables[f][k] = data[i]
-        self._nc.variables["time"][k] = float(t)  # time last: a frame counts once complete
-        self._nc.sync()
-        self.frames += 1
+        with deferred_interrupt():
+            for i, f in enumerate(self.field_names):
+                self._nc.variables[f][k] = data[i]
+            self._nc.variables["time"][k] = float(t)
+            self._nc.sync()
+            self.frames += 1
 
     def dataset(self) -> xr.Dataset:
         self.close()
@@ -192,12 +218,13 @@ class ZarrWriter(SnapshotWriter):
         frame = self.interior(y)[None]
         ds = build_dataset(self.grid, self.field_names, [float(t)], frame)
         ds.attrs.update(self.attrs)
-        if self.frames == 0:
-            enc = {f: {"chunks": (1, *self.grid.shape)} for f in self.field_names}
-            ds.to_zarr(self.path, mode="w", encoding=enc, consolidated=False)
-        else:
-            ds.to_zarr(self.path, append_dim="time", consolidated=False)
-        self.frames += 1
+        with deferred_interrupt():
+            if self.frames == 0:
+                enc = {f: {"chunks": (1, *self.grid.shape)} for f in self.field_names}
+                ds.to_zarr(self.path, mode="w", encoding=enc, consolidated=False)
+            else:
+                ds.to_zarr(self.path, append_dim="time", consolidated=False)
+            self.frames += 1
 
     def dataset(self) -> xr.Dataset:
         if self.frames == 0:

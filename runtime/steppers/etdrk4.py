@@ -85,6 +85,8 @@ class ETDRK4:
         self._axes = tuple(range(1, grid.dim + 1))
         rshape = (nev, *grid.shape[:-1], grid.shape[-1] // 2 + 1)
         L = np.asarray(linear)
+        if np.iscomplexobj(L) and not np.any(L.imag):
+            L = L.real  # real symbols (even derivatives) give real coefficients
         try:
             self.linear = np.broadcast_to(L, rshape)
         except ValueError:

@@ -57,3 +57,18 @@ def test_open_result_errors(tmp_path) -> None:
     bad.write_text("not a netCDF file")
     with pytest.raises(ResultFileError, match="not a readable"):
         open_result(bad)
+
+
+def test_ctrl_c_during_a_write_is_held_until_the_frame_is_complete() -> None:
+    import os
+    import signal
+
+    from eqc.runtime.output import deferred_interrupt
+
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with deferred_interrupt():
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C arrives in the middle of a frame
+            done.append("rest of the frame")
+    assert done == ["rest of the frame"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

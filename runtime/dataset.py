@@ -104,7 +104,8 @@ class GaussianRandomField:
         npts = int(np.prod(shape))
         volume = float(np.prod(lengths))
         scale = np.sqrt(npts * self.eigenvalues(shape, lengths) / volume)
-        return np.fft.irfftn(scale * np.fft.rfftn(xi), s=shape)
+        axes = tuple(range(len(shape)))
+        return np.fft.irfftn(scale * np.fft.rfftn(xi, axes=axes), s=shape, axes=axes)
 
 
 def parse_ic(text: str) -> GaussianRandomField:

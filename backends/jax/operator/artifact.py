@@ -21,7 +21,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ....runtime.dataset import atomic_write_bytes
+from ....runtime.checkpoint import atomic_write_bytes
 from .fno import FNO, FNOConfig, unit_coords
 
 __all__ = ["OperatorSpec", "NeuralOperator", "save_operator", "load_operator", "write_framed", "read_framed"]

@@ -21,11 +21,10 @@ def rewrite(kernel: KernelIR, options: CompileOptions) -> KernelIR:
     """The e-graph rewriter when available and asked for, else hoisting + CSE."""
     if options.rewrite:
         try:
-            from .rewrite import rewrite_kernel  # type: ignore[attr-defined]
+            from .rewrite import RewriteOptions, rewrite_kernel
         except ImportError:
-            rewrite_kernel = None
-        if rewrite_kernel is not None:
-            return rewrite_kernel(kernel, options)
+            return cse_kernel(kernel)
+        return rewrite_kernel(kernel, RewriteOptions(time_limit=options.rewrite_time_budget))
     return cse_kernel(kernel)
 
 

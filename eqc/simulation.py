@@ -199,7 +199,8 @@ class Simulation:
             rhs = sp.expand(self.model.inline_lets(eq.rhs).doit())
             for term in sp.Add.make_args(rhs):
                 for fac in sp.Mul.make_args(term):
-                    if not isinstance(fac, sp.Derivative):
+                    # only the equation's own field: u_t = c^2 v_xx beside v_t = u is a wave
+                    if not isinstance(fac, sp.Derivative) or fac.expr != field_function(eq.field, axes):
                         continue
                     vc = fac.variable_count
                     if len(vc) != 1 or vc[0][0] == TIME:

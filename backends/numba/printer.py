@@ -35,7 +35,9 @@ class NumbaPrinter(PythonCodePrinter):
         if exp.is_Integer and 1 <= abs(int(exp)) <= 4:
             b = self.parenthesize(base, sp.printing.precedence.PRECEDENCE["Mul"] + 1)
             prod = "*".join([b] * abs(int(exp)))
-            return prod if exp > 0 else f"(1.0/({prod}))"
+            if abs(int(exp)) == 1:
+                return b if exp > 0 else f"(1.0/{b})"
+            return f"({prod})" if exp > 0 else f"(1.0/({prod}))"
         if exp == sp.Rational(1, 2):
             return f"math.sqrt({self._print(base)})"
         if exp == -sp.Rational(1, 2):

@@ -120,7 +120,7 @@ def _bc_for(model: Model, name: str, axis: str, side: str) -> BoundaryCondition:
 def _ghost_rules(model: Model, name: str, halo: int, order: int) -> list[GhostRule]:
     rules = []
     axes = model.axis_names
-    degree = order - 1
+    degree = 1 if order == 2 else order  # ghost exact for polynomials of this degree
     for k, ax in enumerate(model.axes):
         if ax.periodic:
             continue

@@ -118,10 +118,6 @@ class ModuleBuilder:
     """Builds the functions of one kernel into one module."""
 
     def __init__(self, kernel: KernelIR, flags: tuple[str, ...], triple: str = "", data_layout: str = ""):
-        if kernel.constraints:
-            raise NotImplementedError(
-                f"llvm backend: kernel {kernel.name} has constraint fields (spectral solves); use the numba backend"
-            )
         self.k = kernel
         self.flags = flags
         self.prefix = f"eqc_{c_name(kernel.name)}"
@@ -134,6 +130,8 @@ class ModuleBuilder:
         self.ghosts = self._ghosts()
         self.rhs = self._rhs()
         self._rhs_all()
+        if kernel.constraints:
+            self._constraint_rhs()
         self._barrier_fn: ir.Function | None = None
 
     # -- ghosts ------------------------------------------------------------------------------
@@ -250,6 +248,26 @@ class ModuleBuilder:
         b.ret_void()
         return fn
 
+    def _constraint_rhs(self) -> None:
+        """``eqc_K_crhs``: the right-hand side of each constraint field into its slot of
+        ``out`` (the runtime solves ``L psi = rhs`` spectrally from there)."""
+        args = [("y", PTR), ("out", PTR), *_GRID, ("t", DOUBLE), ("p", PTR), ("row0", I64), ("row1", I64)]
+        fn = _fn(self.module, f"{self.prefix}_crhs", VOID, args)
+        for a in fn.args[:2]:
+            a.add_attribute("noalias")
+        y, out, n, h, lo, t, p, r0, r1 = fn.args
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        fr = Frame(self.k, b, n, h, lo, p, t, self.flags)
+        src = [fr.field_ptr(y, f) for f in range(self.nf)]
+        dst = [fr.field_ptr(out, fr.field_index[c.field]) for c in self.k.constraints]
+
+        def point(em: ExprEmitter, flat: ir.Value) -> None:
+            for c, ptr in zip(self.k.constraints, dst, strict=True):
+                fr.store(em.emit(c.rhs), ptr, flat)
+
+        fr.point_loop(src, r0, r1, point, name="c")
+        b.ret_void()
+
     def _rhs_all(self) -> None:
         args = [("y", PTR), ("out", PTR), *_GRID, ("t", DOUBLE), ("p", PTR)]
         fn = _fn(self.module, f"{self.prefix}_rhs_all", VOID, args)
@@ -263,8 +281,8 @@ class ModuleBuilder:
     # -- fused Runge–Kutta steps ---------------------------------------------------------------
     def add_method(self, tab: Tableau) -> None:
         """Add ``eqc_K_<tag>`` (``nsteps`` fused steps) and ``eqc_K_<tag>_work_len``."""
-        if self.k.steady:
-            raise InternalCompilerError(f"kernel {self.k.name} is steady: no time steps")
+        if self.k.steady or self.k.constraints:
+            raise InternalCompilerError(f"kernel {self.k.name}: no fused steps for steady or constrained kernels")
         stages = [self._stage(tab, i) for i in range(tab.stages)]
         self._work_len(tab)
         self._advance(tab, stages)

@@ -89,12 +89,39 @@ class ExprEmitter:
         self.flags = tuple(flags)
         self.parent = parent
         self.cache: dict[sp.Basic, ir.Value] = {}
+        self.home: ir.Block | None = None  # where a root emitter emits hoisted values
+
+    @property
+    def root(self) -> ExprEmitter:
+        e = self
+        while e.parent is not None:
+            e = e.parent
+        return e
+
+    def _invariant(self, expr: sp.Basic) -> bool:
+        """True when ``expr`` uses only the root's leaves (no access, no coordinate)."""
+        root = self.root
+        if expr.is_Atom or root.home is None or expr.atoms(sp.Indexed):
+            return False
+        return all(s in root.env or s in root.cache for s in expr.free_symbols)
+
+    def is_invariant(self, expr: sp.Basic) -> bool:
+        if expr.is_Number or expr.is_NumberSymbol:
+            return True
+        if isinstance(expr, sp.Symbol):
+            return expr in self.root.env
+        return self._invariant(expr)
 
     # -- entry point ---------------------------------------------------------------------
     def emit(self, expr: sp.Basic) -> ir.Value:
         found = self._lookup(expr)
         if found is not None:
             return found
+        if self.parent is not None and self._invariant(expr):
+            # loop-invariant subexpression (e.g. D/h**2): computed once, before the loops
+            root = self.root
+            with self.b.goto_block(root.home):
+                return root.emit(expr)
         for cls in type(expr).__mro__:
             handler = _EMITTERS.get(cls)
             if handler is not None:
@@ -225,6 +252,12 @@ def _add(e: ExprEmitter, expr: sp.Add) -> ir.Value:
 
 
 def _mul(e: ExprEmitter, expr: sp.Mul) -> ir.Value:
+    if e.parent is not None:
+        # c*D/h**2*(...): one hoisted factor times the varying part, no division per point
+        inv = [f for f in expr.args if e.is_invariant(f)]
+        var = [f for f in expr.args if not e.is_invariant(f)]
+        if var and inv and not (len(inv) == 1 and inv[0].is_Number):
+            return e.mul(e.emit(sp.Mul(*inv)), e.emit(sp.Mul(*var)))
     coeff, rest = expr.as_coeff_Mul()
     num: list[ir.Value] = []
     den: list[ir.Value] = []

@@ -45,7 +45,7 @@ def counted_loop(
 
 def kernel_symbols(kernel: KernelIR) -> set[sp.Symbol]:
     exprs = [e for _, e in kernel.invariants] + [e for _, e in kernel.body] + list(kernel.outputs)
-    exprs += [g.expr for g in kernel.ghosts]
+    exprs += [g.expr for g in kernel.ghosts] + [c.rhs for c in kernel.constraints]
     skip = set(kernel.fields) | {f"i_{a}" for a in kernel.axis_names}
     out: set[sp.Symbol] = set()
     for e in exprs:
@@ -111,6 +111,7 @@ class Frame:
         self.inv = ExprEmitter(b, env, flags=flags)
         for sym, e in kernel.invariants:
             self.inv.env[sym] = self.inv.emit(e)
+        self.inv.home = b.block
 
     # -- addressing ------------------------------------------------------------------------
     def field_ptr(self, base: ir.Value, field: int) -> ir.Value:

@@ -83,6 +83,7 @@ class CompiledKernel:
         self._methods: dict[Tableau, object] = {}
         jitted, self._ghosts, self._rhs = self._build(())
         self._jitted = [jitted]
+        self._crhs = _RHS(jitted.address(f"{self.prefix}_crhs")) if kernel.constraints else None
 
     def _build(self, methods: tuple[Tableau, ...]):
         mb = ModuleBuilder(self.kernel, self.options.fastmath)
@@ -121,6 +122,8 @@ class CompiledKernel:
         blocks = _row_blocks(ga.rows, self._threads())
         pool = self._executor() if parallel else None
 
+        solvers = self._constraint_solvers(grid, params)
+
         def f(t: float, y: np.ndarray, out: np.ndarray) -> None:
             _check(y, ga.shape, "y")
             if out.shape[0] < out_shape[0] or out.shape[1:] != out_shape[1:] or out.dtype != np.float64 \
@@ -128,6 +131,13 @@ class CompiledKernel:
                 raise ValueError(f"out must be a C-contiguous float64 array of shape {out_shape}")
             yp, op = _ptr(y), _ptr(out)
             ghosts(yp, n, h, lo, t, p)
+            if solvers:
+                if out.shape[0] < len(self.kernel.fields):
+                    raise ValueError("out needs a slot for every field when the kernel has constraints")
+                self._crhs(yp, op, n, h, lo, t, p, 0, ga.rows)
+                for j, solve in solvers:
+                    y[(j, *grid.interior)] = solve(out[(j, *grid.interior)])
+                ghosts(yp, n, h, lo, t, p)
             if pool is None:
                 rhs(yp, op, n, h, lo, t, p, 0, ga.rows)
                 return
@@ -139,10 +149,24 @@ class CompiledKernel:
         f.args = ga  # keep the argument arrays alive with the closure
         return f
 
+    def _constraint_solvers(self, grid: Grid, params: Mapping[str, float]) -> list:
+        """One spectral solver per constraint field (periodic boxes; eqc.runtime.spectral)."""
+        if not self.kernel.constraints:
+            return []
+        from eqc.runtime.spectral import PeriodicSolver
+
+        fi = {f: i for i, f in enumerate(self.kernel.fields)}
+        solvers = []
+        for c in self.kernel.constraints:
+            terms = {orders: complex(float(coef.subs({s: params[s.name] for s in coef.free_symbols})))
+                     for orders, coef in c.operator}
+            solvers.append((fi[c.field], PeriodicSolver(grid, terms)))
+        return solvers
+
     def advance(self, grid: Grid, params: Mapping[str, float], tableau: object, dt: float):
         """``advance(y, t, nsteps) -> t``: ``nsteps`` fused explicit RK steps of ``tableau``
         in compiled code, or None for an implicit/adaptive method or a steady kernel."""
-        if self.kernel.steady:
+        if self.kernel.steady or self.kernel.constraints:
             return None
         try:
             tab = Tableau.from_any(tableau)

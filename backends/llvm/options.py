@@ -53,11 +53,15 @@ class LLVMOptions:
 
     @classmethod
     def from_any(cls, options: object | None) -> LLVMOptions:
-        """These options from ``options``: an :class:`LLVMOptions`, None (defaults), or a
-        generic backend-options object whose ``threads`` attribute is honoured."""
+        """These options from ``options``: an :class:`LLVMOptions`, None (defaults), or the
+        generic ``BackendOptions`` (``parallel=False``: one thread; ``fastmath=False``: no
+        fast-math flags; a ``threads`` attribute if it has one)."""
         if options is None:
             return cls()
         if isinstance(options, cls):
             return options
         threads = getattr(options, "threads", None)
-        return cls(threads=threads)
+        if getattr(options, "parallel", True) is False:
+            threads = 1
+        fastmath = SAFE_FASTMATH if getattr(options, "fastmath", True) else ()
+        return cls(threads=threads, fastmath=fastmath)

@@ -1,0 +1,204 @@
+"""LLVM backend vs the numba backend vs hand-written C (gcc -O3 -march=native -fopenmp),
+side by side in one run: Burgers 1D RK4, Gray–Scott 2D and heat 2D (forward Euler, as the
+C kernels), on 1 and 2 threads; plus the compile time (IR build + O3 + JIT) per model.
+
+    nice python benchmarks/llvm.py [--quick] [--threads 1,2] [--repeat 5]
+
+Prints a table of medians (Mcell-updates/s; ratio = llvm rate / other rate, >1 means
+llvm is faster) and the command that made it. The machine may be shared: compare ratios
+from one run, not absolute numbers across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import sympy as sp
+from eqc.backends.llvm import LLVMOptions, compile_kernel
+from eqc.compiler.ir.kernel import KernelAxis, KernelIR, access
+from eqc.compiler.ir.symbols import param, spacing
+from eqc.runtime.grid import Grid
+from eqc.runtime.steppers import TABLEAUS
+
+HERE = Path(__file__).resolve().parent
+
+
+# -- the kernels, as discretisation writes them (second-order centred, periodic) -------------
+
+def burgers(n: int):
+    ax = ("x",)
+    u = lambda d: access("u", (d,), ax)  # noqa: E731
+    h, nu = spacing("x"), param("nu")
+    rhs = -u(0) * (u(1) - u(-1)) / (2 * h) + nu * (u(1) - 2 * u(0) + u(-1)) / h**2
+    k = KernelIR("burgers", ("u",), (KernelAxis("x", True, 1),), ("nu",), (rhs,))
+    return k, Grid(ax, (0.0,), (2 * np.pi,), (n,), (True,), 1), {"nu": 0.05}
+
+
+def _lap(f, ax=("x", "y")):
+    a = lambda dx, dy: access(f, (dx, dy), ax)  # noqa: E731
+    hx, hy = spacing("x"), spacing("y")
+    return (a(1, 0) + a(-1, 0) - 2 * a(0, 0)) / hx**2 + (a(0, 1) + a(0, -1) - 2 * a(0, 0)) / hy**2
+
+
+def gray_scott(n: int):
+    ax = ("x", "y")
+    Du, Dv, F, kk = (param(s) for s in ("Du", "Dv", "F", "k"))
+    r, Fk = sp.Symbol("r"), sp.Symbol("Fk")
+    u0, v0 = access("u", (0, 0), ax), access("v", (0, 0), ax)
+    k = KernelIR("gray_scott", ("u", "v"), (KernelAxis("x", True, 1), KernelAxis("y", True, 1)),
+                 ("Du", "Dv", "F", "k"), (Du * _lap("u") - r + F * (1 - u0), Dv * _lap("v") + r - Fk * v0),
+                 body=((r, u0 * v0**2),), invariants=((Fk, F + kk),))
+    return k, Grid(ax, (0.0, 0.0), (2.5, 2.5), (n, n), (True, True), 1), {"Du": 2e-5, "Dv": 1e-5, "F": 0.04, "k": 0.06}
+
+
+def heat(n: int):
+    ax = ("x", "y")
+    k = KernelIR("heat", ("u",), (KernelAxis("x", True, 1), KernelAxis("y", True, 1)), ("D",),
+                 (param("D") * _lap("u"),))
+    return k, Grid(ax, (0.0, 0.0), (1.0, 1.0), (n, n), (True, True), 1), {"D": 1.0}
+
+
+# -- C ------------------------------------------------------------------------------------------
+
+def build_c(tmp: Path) -> tuple[ctypes.CDLL, float]:
+    so = tmp / "libbench.so"
+    cmd = ["cc", "-O3", "-march=native", "-fopenmp", "-shared", "-fPIC", "-o", str(so),
+           str(HERE / "llvm_ckernels.c")]
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True)
+    return ctypes.CDLL(str(so)), time.perf_counter() - t0
+
+
+def c_runner(lib, case: str, grid: Grid, params: dict, dt: float, y0: np.ndarray):
+    """A closure running ``steps`` C steps on a copy of the interior of ``y0``."""
+    P, D, L, I = ctypes.c_void_p, ctypes.c_double, ctypes.c_long, ctypes.c_int
+    interior = np.ascontiguousarray(y0[(slice(None), *grid.interior)])
+    h = grid.h
+    if case == "burgers":
+        fn = lib.burgers_rk4
+        fn.argtypes = [P, P, P, P, I, D, D, D, L, I]
+        n = grid.n[0]
+        bufs = [interior[0].copy(), np.empty(n), np.empty(n), np.empty(n)]
+        a, b = 1 / (2 * h[0]), params["nu"] / h[0] ** 2
+        return lambda steps, th: fn(*[x.ctypes.data for x in bufs], n, a, b, dt, steps, th)
+    if case == "gray_scott":
+        fn = lib.gs_steps
+        fn.argtypes = [P, P, P, P, I, I, D, D, D, D, D, L, I]
+        n, m = grid.n
+        bufs = [interior[0].copy(), interior[1].copy(), np.empty((n, m)), np.empty((n, m))]
+        cu, cv = dt * params["Du"] / h[0] ** 2, dt * params["Dv"] / h[0] ** 2
+        return lambda steps, th: fn(*[x.ctypes.data for x in bufs], n, m, cu, cv, dt, params["F"],
+                                    params["F"] + params["k"], steps, th)
+    fn = lib.heat_steps
+    fn.argtypes = [P, P, I, I, D, L, I]
+    n, m = grid.n
+    bufs = [interior[0].copy(), np.empty((n, m))]
+    c = dt * params["D"] / h[0] ** 2
+    return lambda steps, th: fn(bufs[0].ctypes.data, bufs[1].ctypes.data, n, m, c, steps, th)
+
+
+# -- the cases ------------------------------------------------------------------------------------
+
+CASES = {
+    # name: (kernel maker, size, method, dt, steps, quick steps)
+    "burgers": (burgers, 4096, "rk4", 1e-5, 20000, 2000),
+    "gray_scott": (gray_scott, 1024, "euler", 1.0, 300, 30),
+    "heat": (heat, 2048, "euler", 1e-9, 100, 10),
+}
+
+
+def _median_time(run, repeat: int) -> float:
+    run()  # warm-up
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="few steps (a smoke run)")
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--cases", default=",".join(CASES))
+    args = ap.parse_args(argv)
+    threads = [int(x) for x in args.threads.split(",")]
+    try:
+        from eqc.backends import numba as numba_backend
+
+        numba_compile = getattr(numba_backend, "compile_kernel", None)
+    except ImportError:
+        numba_compile = None
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        lib, c_compile = build_c(Path(tmp))
+        for case in args.cases.split(","):
+            maker, size, method, dt, steps, quick = CASES[case]
+            steps = quick if args.quick else steps
+            k, grid, params = maker(size)
+            rng = np.random.default_rng(0)
+            y0 = np.zeros((len(k.fields), *grid.padded_shape))
+            y0[(slice(None), *grid.interior)] = 0.5 + 0.1 * rng.random((len(k.fields), *grid.shape))
+            cells = grid.cells * steps
+            for th in threads:
+                contenders = {}
+                t0 = time.perf_counter()
+                ck = compile_kernel(k, LLVMOptions(threads=th))
+                adv = ck.advance(grid, params, TABLEAUS[method], dt)
+                llvm_compile = time.perf_counter() - t0
+                y = y0.copy()
+                contenders["llvm"] = (lambda adv=adv, y=y: adv(y, 0.0, steps), llvm_compile)
+                if numba_compile is not None:
+                    try:
+                        t0 = time.perf_counter()
+                        nk = numba_compile(k, _numba_options(th))
+                        nadv = nk.advance(grid, params, TABLEAUS[method], dt)
+                        yn = y0.copy()
+                        nadv(yn, 0.0, 1)
+                        ncomp = time.perf_counter() - t0
+                        if nadv is not None:
+                            contenders["numba"] = (lambda nadv=nadv, yn=yn: nadv(yn, 0.0, steps), ncomp)
+                    except Exception as exc:  # a benchmark reports, it does not stop
+                        print(f"numba backend failed on {case}: {exc!r}", file=sys.stderr)
+                crun = c_runner(lib, case, grid, params, dt, y0)
+                contenders["C gcc -O3"] = (lambda crun=crun, th=th: crun(steps, th), c_compile)
+                measured = {}
+                for name, (run, comp) in contenders.items():
+                    med = _median_time(run, args.repeat)
+                    measured[name] = (med, cells / med / 1e6, comp)
+                for name, (med, rate, comp) in measured.items():
+                    rows.append((case, "x".join(map(str, grid.n)), method, steps, th, name, med, rate, comp,
+                                 measured["llvm"][1] / rate))
+                ck.close()
+    print("\n| case | grid | method | steps | threads | contender | median s | Mcell-upd/s | compile s |"
+          " llvm rate / this |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[5]} | {r[6]:.4f} | {r[7]:.0f} | {r[8]:.2f} |"
+              f" {r[9]:.2f} |")
+    print(f"\ncommand: {shlex.join([sys.executable, *sys.argv])}  (cpus: {os.cpu_count()})")
+
+
+def _numba_options(threads: int):
+    try:
+        from eqc.compiler.options import BackendOptions
+
+        return BackendOptions(threads=threads)
+    except Exception:
+        return None
+
+
+if __name__ == "__main__":
+    main()

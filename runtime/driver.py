@@ -77,8 +77,14 @@ def _hint(stepper: Stepper, stability_hint: str | None) -> str:
     dt = getattr(stepper, "dt", None)
     if stability_hint:
         parts.append(stability_hint)
-    if getattr(stepper, "method", "") == "dopri5":
+    method = getattr(stepper, "method", "")
+    if method == "dopri5":
         parts.append("tighten rtol/atol, or the model itself blows up")
+    elif method == "etdrk4" and dt is not None:
+        parts.append(
+            f"reduce the time step (dt = {dt:.3g} with etdrk4): the stiff linear part is exact, "
+            "but the nonlinear part is explicit and needs dt below ~h/|u| (its CFL limit)"
+        )
     elif dt is not None:
         parts.append(
             f"reduce the time step (dt = {dt:.3g} with {stepper.method}); explicit methods need "

@@ -58,6 +58,28 @@ def _spatial_dims(ds: xr.Dataset, fields: Sequence[str]) -> tuple[str, ...]:
     return tuple(str(d) for d in ds[fields[0]].dims[1:])
 
 
+def _edges(c: np.ndarray) -> tuple[float, float]:
+    """Outer cell edges of cell-centred coordinates (docs/grid.md)."""
+    h = float(c[1] - c[0]) if c.size > 1 else 1.0
+    return float(c[0]) - h / 2, float(c[-1]) + h / 2
+
+
+def _limits(v: np.ndarray) -> tuple[float, float]:
+    """Colour limits: symmetric about 0 when the data has both signs."""
+    finite = v[np.isfinite(v)]
+    if finite.size == 0:
+        return -1.0, 1.0
+    lo, hi = float(finite.min()), float(finite.max())
+    if lo < 0 < hi:
+        m = max(-lo, hi)
+        return -m, m
+    return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+
+
+def _cmap(vmin: float, vmax: float) -> str:
+    return "RdBu_r" if vmin < 0 < vmax and abs(vmin + vmax) < 1e-12 * max(1.0, vmax) else "viridis"
+
+
 def _figure(nrows: int, ncols: int, width: float = 5.0, height: float = 3.6):
     from matplotlib.figure import Figure
 
@@ -130,7 +152,7 @@ class _Frame:
                 sax = axes[r, 1]
                 im = sax.imshow(
                     v, origin="lower", aspect="auto", cmap="viridis",
-                    extent=(x[0], x[-1], self.times[0], self.times[-1]),
+                    extent=(*_edges(x), self.times[0], self.times[-1]),
                 )
                 self.fig.colorbar(im, ax=sax, label=f)
                 sax.set_xlabel(self.dims[0])
@@ -144,14 +166,15 @@ class _Frame:
         y = np.asarray(self.ds[yd].values, dtype=float)
         self.fig, axes = _figure(1, len(self.fields), width=4.6, height=4.0)
         self.images = []
+        self.movie = movie
         for c, f in enumerate(self.fields):
             ax = axes[0, c]
             v = self.data[f]
-            vmin, vmax = float(np.nanmin(v)), float(np.nanmax(v))
+            vmin, vmax = _limits(v)
             # arrays are (x, y): transpose so x runs horizontally
             im = ax.imshow(
-                v[-1].T, origin="lower", cmap="viridis", vmin=vmin, vmax=vmax,
-                extent=(x[0], x[-1], y[0], y[-1]), aspect="equal",
+                v[-1].T, origin="lower", cmap=_cmap(vmin, vmax), vmin=vmin, vmax=vmax,
+                extent=(*_edges(x), *_edges(y)), aspect="equal",
             )
             self.fig.colorbar(im, ax=ax, shrink=0.85)
             ax.set_xlabel(xd)
@@ -175,6 +198,8 @@ class _Frame:
         else:
             for f, (ax, im) in zip(self.fields, self.images, strict=True):
                 im.set_data(self.data[f][i].T)
+                if not self.movie:  # a still frame uses its own colour range
+                    im.set_clim(*_limits(self.data[f][i]))
                 ax.set_title(f"{f}   {label}")
 
 

@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["PINNNet"]
+__all__ = ["PINNNet", "make_nets"]
 
 
 class PINNNet(eqx.Module):
@@ -35,27 +35,18 @@ class PINNNet(eqx.Module):
         lo: tuple[float, ...],
         hi: tuple[float, ...],
         periodic: tuple[bool, ...],
-        n_out: int,
-        *,
-        width: int,
-        depth: int,
-        key: jax.Array,
+        mlp: eqx.nn.MLP,
+        B: jax.Array | None,
         harmonics: int = 1,
-        fourier: int = 0,
-        sigma: float = 1.0,
-        dtype=jnp.float32,
     ):
         self.lo, self.hi, self.periodic = tuple(lo), tuple(hi), tuple(periodic)
         self.harmonics = harmonics
-        n_plain = sum(1 for p in periodic if not p)
-        n_in = n_plain + 2 * harmonics * sum(periodic)
-        kb, km = jax.random.split(key)
-        if fourier > 0:
-            self.B = sigma * jax.random.normal(kb, (fourier, n_in), dtype=dtype)
-            n_in = 2 * fourier
-        else:
-            self.B = None
-        self.mlp = eqx.nn.MLP(n_in, n_out, width, depth, activation=jnp.tanh, key=km, dtype=dtype)
+        self.mlp = mlp
+        self.B = B
+
+    @staticmethod
+    def input_size(periodic: tuple[bool, ...], harmonics: int) -> int:
+        return sum(1 for p in periodic if not p) + 2 * harmonics * sum(periodic)
 
     def features(self, z: jax.Array) -> jax.Array:
         parts = []
@@ -74,3 +65,35 @@ class PINNNet(eqx.Module):
 
     def __call__(self, z: jax.Array) -> jax.Array:
         return self.mlp(self.features(z))
+
+
+def make_nets(
+    boxes: list[tuple[tuple[float, ...], tuple[float, ...]]],
+    periodic: tuple[bool, ...],
+    n_out: int,
+    *,
+    width: int,
+    depth: int,
+    seed: int,
+    harmonics: int = 1,
+    fourier: int = 0,
+    sigma: float = 1.0,
+    dtype=jnp.float32,
+) -> list[PINNNet]:
+    """One network per box, initialised under one ``jit`` (eager initialisation would
+    compile every random draw separately)."""
+    n_in = PINNNet.input_size(periodic, harmonics)
+
+    def init(key):
+        kb, km = jax.random.split(key)
+        B = sigma * jax.random.normal(kb, (fourier, n_in), dtype=dtype) if fourier > 0 else None
+        size = 2 * fourier if fourier > 0 else n_in
+        return eqx.nn.MLP(size, n_out, width, depth, activation=jnp.tanh, key=km, dtype=dtype), B
+
+    keys = jax.random.split(jax.random.PRNGKey(seed), len(boxes))
+    parts = eqx.filter_jit(eqx.filter_vmap(init))(keys)
+    out = []
+    for k, (lo, hi) in enumerate(boxes):
+        mlp, B = jax.tree_util.tree_map(lambda a, k=k: a[k] if eqx.is_array(a) else a, parts)
+        out.append(PINNNet(lo, hi, periodic, mlp, B, harmonics))
+    return out

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,13 +39,18 @@ from ....runtime.learn.lbfgs import lbfgs_minimise
 from ....runtime.learn.progress import TrainingProgress
 from ....runtime.learn.samplers import SAMPLERS, rar_d_select, sobol, uniform
 from .ansatz import Plan, plan_constraints, window_solution
-from .network import PINNNet
+from .network import PINNNet, make_nets
 from .residual import Field, Problem, make_problem
 from .settings import PINNSettings
 
-__all__ = ["Observations", "PINNResult", "train", "choose_windows", "build_nets"]
+__all__ = ["Observations", "PINNResult", "TrainingStopped", "train", "choose_windows", "build_nets"]
 
 CHECKPOINT = "checkpoint.npz"
+
+
+class TrainingStopped(Exception):
+    """Training stopped early (``stop_after`` steps, or Ctrl-C) after writing a checkpoint
+    that ``resume=True`` continues from."""
 
 
 @dataclass(frozen=True)
@@ -142,22 +147,17 @@ def choose_windows(problem: Problem, params: Mapping[str, float], n: int = 256) 
 
 def build_nets(problem: Problem, settings: PINNSettings, windows) -> list[PINNNet]:
     """One freshly initialised network per window (fixed seeds)."""
-    dtype = jnp.float64 if settings.float64 else jnp.float32
-    keys = jax.random.split(jax.random.PRNGKey(settings.seed), len(windows))
-    nets = []
-    for w, key in enumerate(keys):
-        lo = list(problem.lo)
-        hi = list(problem.hi)
+    boxes = []
+    for w in range(len(windows)):
+        lo, hi = list(problem.lo), list(problem.hi)
         if problem.evolution:
             lo[0], hi[0] = windows[w]
-        nets.append(
-            PINNNet(
-                tuple(lo), tuple(hi), problem.periodic, len(problem.fields), width=settings.width,
-                depth=settings.depth, key=key, harmonics=settings.harmonics, fourier=settings.fourier,
-                sigma=settings.fourier_sigma, dtype=dtype,
-            )
-        )
-    return nets
+        boxes.append((tuple(lo), tuple(hi)))
+    return make_nets(
+        boxes, problem.periodic, len(problem.fields), width=settings.width, depth=settings.depth,
+        seed=settings.seed, harmonics=settings.harmonics, fourier=settings.fourier, sigma=settings.fourier_sigma,
+        dtype=jnp.float64 if settings.float64 else jnp.float32,
+    )
 
 
 def _windows(problem: Problem, count: int) -> tuple[tuple[float, float], ...]:
@@ -181,11 +181,17 @@ def train(
     resume: bool = False,
     progress: bool = True,
     t_span: tuple[float, float] | None = None,
-    on_window: Callable[[int, PINNResult], None] | None = None,
+    stop_after: int | None = None,
 ) -> PINNResult:
-    """Train a PINN for ``model``; see the module docstring."""
+    """Train a PINN for ``model``; see the module docstring.
+
+    ``stop_after``: stop after this many Adam steps in this call, write a checkpoint and
+    raise :class:`TrainingStopped` (Ctrl-C does the same); ``resume=True`` continues.
+    """
     with jax.enable_x64(settings.float64):
-        return _Trainer(model, settings, observations, out_dir, resume, progress, t_span).run()
+        trainer = _Trainer(model, settings, observations, out_dir, resume, progress, t_span)
+        trainer.stop_after = stop_after
+        return trainer.run()
 
 
 class _Trainer:
@@ -208,6 +214,8 @@ class _Trainer:
         n_win = settings.windows or choose_windows(self.problem, self.known | self.unknown0)
         self.windows = _windows(self.problem, n_win)
         self.dtype = jnp.float64 if settings.float64 else jnp.float32
+        self.stop_after: int | None = None
+        self.done = 0
 
     # ---------------------------------------------------------- points
     def _box(self, w: int) -> tuple[list[float], list[float]]:
@@ -261,12 +269,13 @@ class _Trainer:
                     jnp.asarray(mask, self.dtype), [fidx[f] for f in self.obs.fields],
                 )
 
-        def terms(trainable, points):
+        def terms(trainable, points, active):
             net = eqx.combine(trainable["net"], static)
             params = dict(self.known) | dict(trainable["theta"])
             u = window_solution(problem, plan, self.windows[w], net, start, params)
             r = jax.vmap(lambda z: problem.pde(u, z, params))(points)
-            out = {"pde": jnp.mean(r**2)}
+            mask = (jnp.arange(points.shape[0]) < active).astype(points.dtype)
+            out = {"pde": jnp.sum(mask[:, None] * r**2) / (active * r.shape[1])}
             if plan.soft_bcs:
                 out["bc"] = sum(
                     jnp.mean(jax.vmap(lambda z, bc=bc: problem.bc(bc, u, z, params))(pts) ** 2)
@@ -335,33 +344,37 @@ class _Trainer:
         sched = optax.exponential_decay(s.lr, s.lr_decay_steps, s.lr_decay)
         opt = optax.adam(sched)
         opt_state = opt.init(trainable)
-        names = list(jax.eval_shape(lambda tr: terms(tr, jnp.zeros((2, self.problem.dim), self.dtype)), trainable))
+        names = list(jax.eval_shape(lambda tr: terms(tr, jnp.zeros((2, self.problem.dim), self.dtype), 2), trainable))
         weights = {k: jnp.asarray(1.0 if k != "data" else s.data_weight, self.dtype) for k in names}
         round_ = 0
         points = self._collocation(w, 0)
+        active = len(points)
+        if s.sampler == "rar-d":  # room for the added points: shapes stay fixed, no recompiles
+            capacity = len(points) + self._rar_rounds() * s.rar_add
+            points = np.concatenate([points, points[np.arange(capacity - len(points)) % len(points)]])
         if resumed is not None and "trainable" in resumed:
             trainable, opt_state, weights = resumed["trainable"], resumed["opt"], resumed["weights"]
-            points, round_ = resumed["points"], resumed["round"]
+            points, round_, active = resumed["points"], resumed["round"], resumed["active"]
         points = jnp.asarray(points, self.dtype)
 
-        def loss_and_terms(tr, pts, wts):
-            t = terms(tr, pts)
+        def loss_and_terms(tr, pts, act, wts):
+            t = terms(tr, pts, act)
             return sum(wts[k] * t[k] for k in t), t
 
         def one(carry, _):
-            tr, st, wts, pts = carry
-            (loss, t), g = jax.value_and_grad(loss_and_terms, has_aux=True)(tr, pts, wts)
+            tr, st, wts, pts, act = carry
+            (loss, t), g = jax.value_and_grad(loss_and_terms, has_aux=True)(tr, pts, act, wts)
             upd, st = opt.update(g, st, tr)
-            return (optax.apply_updates(tr, upd), st, wts, pts), (loss, t)
+            return (optax.apply_updates(tr, upd), st, wts, pts, act), (loss, t)
 
         @jax.jit
-        def chunk(tr, st, wts, pts, dummy):
-            (tr, st, _, _), (loss, t) = jax.lax.scan(one, (tr, st, wts, pts), None, length=dummy.shape[0])
+        def chunk(tr, st, wts, pts, act, dummy):
+            (tr, st, *_), (loss, t) = jax.lax.scan(one, (tr, st, wts, pts, act), None, length=dummy.shape[0])
             return tr, st, loss, t
 
         @jax.jit
-        def term_grads(tr, pts):
-            return {k: jax.grad(lambda x, k=k: terms(x, pts)[k])(tr) for k in names}
+        def term_grads(tr, pts, act):
+            return {k: jax.grad(lambda x, k=k: terms(x, pts, act)[k])(tr) for k in names}
 
         every = [s.resample_every, s.balance_every, s.checkpoint_every, 50]
         size = math.gcd(*[e for e in every if e > 0]) or 50
@@ -374,7 +387,7 @@ class _Trainer:
                 while step < s.steps:
                     n = min(size, s.steps - step)
                     t0 = time.perf_counter()
-                    trainable, opt_state, loss, t = chunk(trainable, opt_state, weights, points, jnp.zeros((n,)))
+                    trainable, opt_state, loss, t = chunk(trainable, opt_state, weights, points, active, jnp.zeros((n,)))
                     loss = np.asarray(loss)
                     tn = {k: np.asarray(v) for k, v in t.items()}
                     dt = time.perf_counter() - t0
@@ -392,21 +405,24 @@ class _Trainer:
                         )
                     bar.update(step, {k: float(v[-1]) for k, v in tn.items()}, n / dt if dt > 0 else None)
                     if s.balance_every and len(names) > 1 and step % s.balance_every == 0:
-                        weights = annealed_weights(term_grads(trainable, points), weights, s.balance_alpha)
+                        weights = annealed_weights(term_grads(trainable, points, active), weights, s.balance_alpha)
                     if s.resample_every and step % s.resample_every == 0 and step < s.steps:
                         round_ += 1
-                        points = self._resample(w, round_, points, trainable, static, start, terms)
-                    if ckpt is not None and s.checkpoint_every and step % s.checkpoint_every == 0:
-                        self._save(ckpt, nets, w, trainable, static, opt_state, weights, points, round_, step, "adam", history)
+                        points, active = self._resample(w, round_, points, active, trainable, static, start)
+                    self.done += n
+                    stop = self.stop_after is not None and self.done >= self.stop_after
+                    if ckpt is not None and ((s.checkpoint_every and step % s.checkpoint_every == 0) or stop):
+                        self._save(ckpt, nets, w, trainable, static, opt_state, weights, (points, active), round_, step, "adam", history)
+                    if stop:
+                        raise TrainingStopped(f"stopped after {self.done} steps (window {w + 1}, step {step})")
             phase = "lbfgs"
             if ckpt is not None:
-                self._save(ckpt, nets, w, trainable, static, opt_state, weights, points, round_, step, "lbfgs", history)
+                self._save(ckpt, nets, w, trainable, static, opt_state, weights, (points, active), round_, step, "lbfgs", history)
         if phase == "lbfgs" and s.lbfgs_steps > 0:
-            wts = weights
-            pts = points
+            wts, pts, act = weights, points, active
 
             def lb_loss(tr):
-                return loss_and_terms(tr, pts, wts)[0]
+                return loss_and_terms(tr, pts, act, wts)[0]
 
             def record(i, value):
                 history.append({"step": float(len(history)), "window": float(w), "loss": value, "lbfgs": 1.0})
@@ -419,12 +435,18 @@ class _Trainer:
             self._save(ckpt, nets, w + 1, None, None, None, None, None, 0, 0, "adam", history, theta=trainable["theta"])
         return net, trainable["theta"], history, n_adam, t_adam
 
-    def _resample(self, w, round_, points, trainable, static, start, terms):
+    def _rar_rounds(self) -> int:
+        s = self.s
+        if not s.resample_every:
+            return 0
+        return int(min(8, math.ceil(s.points / max(s.rar_add, 1)), max(0, (s.steps - 1) // s.resample_every)))
+
+    def _resample(self, w, round_, points, active, trainable, static, start):
         s = self.s
         if s.sampler == "uniform":
-            return jnp.asarray(self._collocation(w, round_), self.dtype)
-        if s.sampler == "sobol" or len(points) >= 2 * s.points or round_ > 8:
-            return points
+            return jnp.asarray(self._collocation(w, round_), self.dtype), active
+        if s.sampler == "sobol" or active + s.rar_add > points.shape[0]:
+            return points, active
         lo, hi = self._box(w)
         cand = uniform(s.rar_candidates, lo, hi, seed=s.seed * 31 + w * 977 + round_)
         net = eqx.combine(trainable["net"], static)
@@ -433,7 +455,8 @@ class _Trainer:
         r = np.asarray(jax.jit(jax.vmap(lambda z: self.problem.pde(u, z, params)))(jnp.asarray(cand, self.dtype)))
         eps = np.sqrt(np.sum(r**2, axis=1))
         new = rar_d_select(cand, eps, s.rar_add, seed=s.seed + round_)
-        return jnp.concatenate([points, jnp.asarray(new, self.dtype)])
+        points = points.at[active : active + len(new)].set(jnp.asarray(new, self.dtype))
+        return points, active + len(new)
 
     # ---------------------------------------------------------- checkpoints
     def _save(self, path, nets, w, trainable, static, opt_state, weights, points, round_, step, phase, history, theta=None):
@@ -447,7 +470,8 @@ class _Trainer:
         meta = {
             "window": w, "step": step, "phase": phase, "round": round_, "history": history,
             "has_opt": trainable is not None, "windows": [list(x) for x in self.windows],
-            "points": np.asarray(points).tolist() if points is not None else None,
+            "points": np.asarray(points[0]).tolist() if points is not None else None,
+            "active": int(points[1]) if points is not None else 0,
         }
         save_checkpoint(path, tree, meta)
 
@@ -475,6 +499,7 @@ class _Trainer:
             state |= {
                 "trainable": {"net": eqx.filter(out_nets[w], eqx.is_inexact_array), "theta": tree["theta"]},
                 "opt": tree["opt"], "weights": tree["weights"], "points": np.asarray(meta["points"]),
+                "active": int(meta["active"]),
             }
         else:
             state["phase"] = "adam"

@@ -1,0 +1,75 @@
+"""Training on heat 1D: accuracy against the exact solution, resume continues the same
+loss curve, a saved network loads back, and an inverse run recovers the diffusivity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from eqc.backends.jax.pinn.settings import PINNSettings
+from eqc.backends.jax.pinn.trainer import TrainingStopped, train
+
+from eqc.pinn import load_pinn, train_pinn
+
+
+def _exact(D):
+    return lambda t, x: np.exp(-D * np.pi**2 * t) * np.sin(np.pi * x)
+
+
+def _grid(t1=0.5):
+    T, X = np.meshgrid(np.linspace(0, t1, 11), np.linspace(0, 1, 21), indexing="ij")
+    return T, X
+
+
+TINY = PINNSettings(width=24, depth=2, steps=300, points=256, lbfgs_steps=0, windows=1, checkpoint_every=100)
+
+
+def test_tiny_heat_run_is_accurate(heat) -> None:
+    res = train(heat(0.1, t1=0.5), TINY, progress=False)
+    T, X = _grid()
+    u = res.predict(np.stack([T.ravel(), X.ravel()], 1))[:, 0].reshape(T.shape)
+    ref = _exact(0.1)(T, X)
+    assert np.linalg.norm(u - ref) / np.linalg.norm(ref) < 5e-2
+    assert res.history[-1]["pde"] < res.history[0]["pde"]
+
+
+def test_soft_constraints_and_time_marching_run(heat) -> None:
+    s = TINY.replace(hard=False, windows=2, steps=100, sampler="rar-d", resample_every=50, rar_candidates=512,
+                     rar_add=32, balance_every=50)
+    res = train(heat(0.1, t1=0.5), s, progress=False)
+    assert len(res.windows) == 2
+    assert {"pde", "bc", "ic"} <= set(res.history[0])
+    assert all(np.isfinite(h["loss"]) for h in res.history)
+
+
+def test_resume_continues_the_same_loss_curve(heat, tmp_path) -> None:
+    s = TINY.replace(steps=200, float64=True, sampler="uniform", resample_every=50)
+    full = train(heat(0.1, t1=0.5), s, progress=False, out_dir=tmp_path / "a")
+    with pytest.raises(TrainingStopped):
+        train(heat(0.1, t1=0.5), s, progress=False, out_dir=tmp_path / "b", stop_after=100)
+    resumed = train(heat(0.1, t1=0.5), s, progress=False, out_dir=tmp_path / "b", resume=True)
+    a = np.array([h["loss"] for h in full.history])
+    b = np.array([h["loss"] for h in resumed.history])
+    assert len(a) == len(b) == 200
+    np.testing.assert_allclose(b, a, rtol=1e-9)
+
+
+def test_saved_network_loads_back(heat, tmp_path) -> None:
+    s = TINY.replace(steps=50)
+    rep = train_pinn(heat(0.1, t1=0.5), s, out_dir=tmp_path, progress=False, reference=False, plots=False)
+    u = load_pinn(tmp_path)
+    T, X = _grid()
+    direct = rep.result.predict(np.stack([T.ravel(), X.ravel()], 1))[:, 0].reshape(T.shape)
+    np.testing.assert_allclose(u(T, X), direct, rtol=1e-6, atol=1e-7)
+    assert u(0.0, 0.5) == pytest.approx(1.0, abs=1e-6)  # the hard initial condition
+
+
+def test_inverse_run_recovers_the_diffusivity(heat, tmp_path) -> None:
+    rng = np.random.default_rng(0)
+    t, x = rng.random(200) * 0.5, rng.random(200)
+    data = tmp_path / "obs.csv"
+    rows = ["t,x,u"] + [f"{a:.17g},{b:.17g},{c:.17g}" for a, b, c in zip(t, x, _exact(0.1)(t, x), strict=True)]
+    data.write_text("\n".join(rows) + "\n")
+    s = PINNSettings(width=24, depth=2, steps=500, points=256, lbfgs_steps=200, windows=1, float64=True)
+    rep = train_pinn(heat(0.1, known=False, t1=0.5), s, observations=data, progress=False, reference=False,
+                     truth={"D": 0.1})
+    assert rep.estimates["D"]["rel_error"] < 0.02

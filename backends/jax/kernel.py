@@ -286,8 +286,10 @@ class CompiledKernel:
     def advance(self, grid: Grid, params: Mapping[str, float], tableau, dt: float):
         """``Advance(y, t, nsteps) -> t``: fixed-step explicit Runge–Kutta as one
         ``lax.fori_loop`` (Butcher 2016, §23). None for an implicit tableau."""
-        a = np.array(tableau.a, dtype=float)
         b = np.array(tableau.b, dtype=float)
+        a = np.zeros((len(b), len(b)))
+        for i, row in enumerate(tableau.a):  # full rows, or the ragged strictly-lower rows
+            a[i, : len(row)] = row
         c = np.array(tableau.c, dtype=float)
         if np.any(np.triu(a) != 0) or self.kernel.steady:
             return None

@@ -16,18 +16,22 @@ Usage (see docs/internals.md §6)::
 
 from __future__ import annotations
 
+import os
 import time as _time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from .checkpoint import load_checkpoint, save_checkpoint
 from .errors import SimulationDiverged
 from .grid import Grid
 from .progress import RunProgress
 from .steppers.base import Stepper
 
-__all__ = ["integrate", "IntegrateResult", "SimulationInterrupted", "save_times_every"]
+__all__ = [
+    "integrate", "IntegrateResult", "SimulationInterrupted", "save_times_every", "resume", "Resume",
+]
 
 OnSave = Callable[[float, np.ndarray], None]
 
@@ -63,6 +67,24 @@ def save_times_every(t0: float, t1: float, every: float | None) -> np.ndarray:
     else:
         times[-1] = t1 if n else times[-1]
     return times
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """Where a checkpointed run stopped: its state, time and snapshot count."""
+
+    y: np.ndarray
+    t: float
+    saved: int
+    method: str
+
+
+def resume(checkpoint: str | os.PathLike) -> Resume:
+    """Read the checkpoint :func:`integrate` wrote; continue with
+    ``integrate(st, r.y, r.t, t1, times, writer.write, saved_before=r.saved, ...)`` and a
+    writer opened with ``open_writer(..., resume_frames=r.saved)``."""
+    arrays, meta = load_checkpoint(checkpoint)
+    return Resume(arrays["y"].copy(), float(meta["t"]), int(meta["saved"]), str(meta.get("method", "")))
 
 
 def _first_bad_field(y: np.ndarray, index: tuple[slice, ...], names: Sequence[str] | None) -> str:
@@ -108,6 +130,8 @@ def integrate(
     stability_hint: str | None = None,
     description: str = "integrating",
     chunk_seconds: float = 0.25,
+    checkpoint: str | os.PathLike | None = None,
+    saved_before: int = 0,
 ) -> IntegrateResult:
     """Integrate ``y`` in place from ``t0`` to ``t1``, calling ``on_save(t, y)`` at each of
     ``save_times`` (those in ``[t0, t1]``; one equal to ``t0`` is saved before stepping).
@@ -117,6 +141,10 @@ def integrate(
     ``grid`` restricts the finiteness check to the interior (ghost cells are garbage);
     ``field_names`` name the fields in the error. ``stability_hint`` (from
     :func:`eqc.runtime.stability.check_stability`) is added to a divergence error's hint.
+
+    ``checkpoint``: after every snapshot the state and time are written there atomically,
+    so a stopped run continues with :func:`resume` (``saved_before`` then counts the
+    snapshots already in the output; ``t0`` is the checkpoint's time, not saved again).
     """
     if t1 < t0:
         raise ValueError(f"end time {t1} is before start time {t0}")
@@ -144,13 +172,22 @@ def integrate(
     if not targets or targets[-1] < t1:
         targets.append(float(t1))
     save_set = {float(s) for s in times}
+
+    def save(t_now: float) -> None:
+        nonlocal saved
+        on_save(t_now, y)
+        saved += 1
+        if checkpoint is not None:
+            meta = {"t": t_now, "saved": saved_before + saved, "method": getattr(stepper, "method", "")}
+            save_checkpoint(checkpoint, {"y": y}, meta)
+
     bar = RunProgress(t0, t1, description, enabled=progress)
     try:
         with bar:
-            if on_save is not None and times.size and abs(times[0] - t0) <= 1e-12 * max(1, abs(t0)):
+            at_t0 = times.size and abs(times[0] - t0) <= 1e-12 * max(1, abs(t0))
+            if on_save is not None and at_t0 and not saved_before:
                 check(t)
-                on_save(t, y)
-                saved += 1
+                save(t)
             for target in targets:
                 while t < target:
                     if fixed_dt:
@@ -171,8 +208,7 @@ def integrate(
                     t_ok = t
                     bar.update(t, stepper.nsteps - steps0)
                 if on_save is not None and target in save_set:
-                    on_save(t, y)
-                    saved += 1
+                    save(t)
     except KeyboardInterrupt as exc:
         if isinstance(exc, SimulationInterrupted):
             raise

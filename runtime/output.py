@@ -167,11 +167,23 @@ class MemoryWriter(SnapshotWriter):
 class NetCDFWriter(SnapshotWriter):
     """netCDF-4 with an unlimited ``time`` dimension; synced to disk after every frame."""
 
-    def __init__(self, path: str | os.PathLike, grid: Grid, field_names: Sequence[str], params=None, attrs=None):
+    def __init__(
+        self, path: str | os.PathLike, grid: Grid, field_names: Sequence[str], params=None, attrs=None,
+        resume_frames: int | None = None,
+    ):
         import netCDF4
 
         super().__init__(grid, field_names, params, attrs)
         self.path = Path(path)
+        if resume_frames is not None and self.path.exists():
+            # continue a stopped run: frames past resume_frames are overwritten
+            self._nc = netCDF4.Dataset(self.path, "a")
+            missing = [f for f in ("time", *self.field_names) if f not in self._nc.variables]
+            if missing:
+                self._nc.close()
+                raise ResultFileError(f"cannot resume into {self.path}: it has no {', '.join(missing)}")
+            self.frames = min(resume_frames, len(self._nc.dimensions["time"]))
+            return
         self._nc = netCDF4.Dataset(self.path, "w", format="NETCDF4")
         nc = self._nc
         nc.createDimension("time", None)
@@ -210,9 +222,19 @@ class NetCDFWriter(SnapshotWriter):
 class ZarrWriter(SnapshotWriter):
     """A zarr store appended along ``time`` one frame per write (through xarray)."""
 
-    def __init__(self, path: str | os.PathLike, grid: Grid, field_names: Sequence[str], params=None, attrs=None):
+    def __init__(
+        self, path: str | os.PathLike, grid: Grid, field_names: Sequence[str], params=None, attrs=None,
+        resume_frames: int | None = None,
+    ):
         super().__init__(grid, field_names, params, attrs)
         self.path = Path(path)
+        if resume_frames is not None and self.path.exists():
+            with xr.open_zarr(self.path, consolidated=False) as old:
+                n = int(old.sizes["time"])
+                keep = old.isel(time=slice(0, resume_frames)).load() if n > resume_frames else None
+            if keep is not None:  # drop frames written after the checkpoint
+                keep.to_zarr(self.path, mode="w", consolidated=False)
+            self.frames = min(resume_frames, n)
 
     def write(self, t: float, y: np.ndarray) -> None:
         frame = self.interior(y)[None]
@@ -240,16 +262,19 @@ def open_writer(
     *,
     params: Mapping[str, float] | None = None,
     attrs: Mapping[str, Any] | None = None,
+    resume_frames: int | None = None,
 ) -> SnapshotWriter:
-    """A writer for ``path``: zarr for ``*.zarr``, netCDF otherwise, memory for None."""
+    """A writer for ``path``: zarr for ``*.zarr``, netCDF otherwise, memory for None.
+    ``resume_frames``: continue an existing file after its first ``resume_frames`` frames
+    (see :func:`eqc.runtime.driver.resume`)."""
     if path is None:
         return MemoryWriter(grid, field_names, params, attrs)
     p = Path(path)
     if p.parent and not p.parent.exists():
         raise ResultFileError(f"cannot write {p}: folder {p.parent} does not exist")
     if p.suffix == ".zarr":
-        return ZarrWriter(p, grid, field_names, params, attrs)
-    return NetCDFWriter(p, grid, field_names, params, attrs)
+        return ZarrWriter(p, grid, field_names, params, attrs, resume_frames)
+    return NetCDFWriter(p, grid, field_names, params, attrs, resume_frames)
 
 
 def open_result(path: str | os.PathLike) -> xr.Dataset:

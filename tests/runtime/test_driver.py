@@ -110,3 +110,34 @@ def test_progress_bar_runs(capsys) -> None:
     res = integrate(st, y, 0.0, 0.5, None, None, grid=GRID, field_names=FIELDS, progress=True)
     assert res.nsteps == 500
     assert "steps/s" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("suffix, method, dt", [(".nc", "rk4", 0.01), (".zarr", "dopri5", None)])
+def test_a_stopped_run_resumes_from_its_checkpoint(tmp_path, suffix, method, dt) -> None:
+    from eqc.runtime.driver import resume
+
+    times = save_times_every(0.0, 1.0, 0.1)
+    opts = StepperOptions(rtol=1e-10, atol=1e-12)
+
+    def run(path, y, t0, saved_before=0, stop_after=None):
+        st = make_stepper(method, decay, y.shape, dt, grid=GRID, options=opts)
+        resume_frames = saved_before if saved_before else None
+        with open_writer(path, GRID, FIELDS, resume_frames=resume_frames) as w:
+
+            def on_save(t, y):
+                if stop_after is not None and w.frames == stop_after:
+                    raise KeyboardInterrupt
+                w.write(t, y)
+
+            integrate(st, y, t0, 1.0, times, on_save, grid=GRID, field_names=FIELDS, progress=False,
+                      checkpoint=tmp_path / "ck.npz", saved_before=saved_before)
+
+    with pytest.raises(SimulationInterrupted):
+        run(tmp_path / f"a{suffix}", initial(), 0.0, stop_after=4)
+    r = resume(tmp_path / "ck.npz")
+    assert (r.t, r.saved) == (pytest.approx(0.3), 4)
+    run(tmp_path / f"a{suffix}", r.y, r.t, saved_before=r.saved)
+    with open_result(tmp_path / f"a{suffix}") as ds:
+        np.testing.assert_allclose(ds["time"].values, times, atol=1e-14)
+        np.testing.assert_allclose(ds["u"].values[:, 3], np.exp(-times), rtol=1e-8)
+        np.testing.assert_allclose(ds["v"].values[:, 3], np.exp(-2 * times), rtol=1e-8)

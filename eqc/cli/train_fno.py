@@ -30,7 +30,7 @@ from .common import user_errors
 @click.option("--pino", "pino_weight", type=float, default=0.0, show_default=True,
               help="Weight of the physics (PINO) loss; 0 turns it off.")
 @click.option("--time-slices", type=click.IntRange(min=1), default=None,
-              help="Output times up to T (default: the dataset's; 10 with --pino).")
+              help="Output times up to T (default: the dataset's; 20 with --pino).")
 @click.option("--holdout", type=click.FloatRange(0, 0.9), default=0.2, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--resume", is_flag=True, help="Continue from OUTPUT.ckpt.")

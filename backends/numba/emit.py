@@ -113,24 +113,93 @@ class _Emitter:
         parallel: bool,
         level_lines: Callable[[int], list[str]],
         inner: list[str],
+        level_after: Callable[[int], list[str]] | None = None,
     ) -> list[str]:
         """Nested loops ``i0..i{d-1}`` over ``ranges``; ``level_lines(L)`` is emitted at the
-        top of loop ``L`` (after its index is set), ``inner`` in the innermost loop."""
+        top of loop ``L`` (after its index is set), ``inner`` in the innermost loop and
+        ``level_after(L)`` in loop ``L`` after loop ``L+1`` has finished."""
         out: list[str] = []
-        depth = 0
-        for L, r in enumerate(ranges):
+
+        def rec(L: int, depth: int) -> None:
+            if L == len(ranges):
+                out.extend(IND * depth + s for s in inner)
+                return
             rng = "prange" if (L == 0 and parallel) else "range"
-            out.append(IND * depth + f"for i{L} in {rng}({r}):")
-            depth += 1
-            out += [IND * depth + s for s in level_lines(L)]
-        out += [IND * depth + s for s in inner]
+            out.append(IND * depth + f"for i{L} in {rng}({ranges[L]}):")
+            out.extend(IND * (depth + 1) + s for s in level_lines(L))
+            rec(L + 1, depth + 1)
+            if level_after is not None and L < len(ranges) - 1:
+                out.extend(IND * (depth + 1) + s for s in level_after(L))
+
+        rec(0, 0)
         return out
 
+    def periodic_copy(self, arr: str, fi: int, axis: int, src_dst: Sequence[tuple[str, str]]) -> list[str]:
+        """Copy slabs of ``arr[fi]`` along ``axis`` (``(src, dst)`` index pairs), at the
+        current interior point of the earlier axes, over the padded range of the later."""
+        d, g = self.d, self.g
+        later = list(range(axis + 1, d))
+        lines: list[str] = []
+        depth = 0
+        for b in later:
+            lines.append(IND * depth + f"for q{b} in range(n_{self.axes[b]} + {2 * g}):")
+            depth += 1
+
+        def index(pos: str) -> str:
+            parts = [f"i{b} + {g}" for b in range(axis)] + [pos] + [f"q{b}" for b in later]
+            return ", ".join(parts)
+
+        for src, dst in src_dst:
+            lines.append(IND * depth + f"{arr}[{fi}, {index(dst)}] = {arr}[{fi}, {index(src)}]")
+        return lines
+
+    def wrap_pairs(self, axis: int) -> list[tuple[str, str]]:
+        """(src, dst) of the periodic ghosts of ``axis``: both sides, every depth."""
+        g, a = self.g, self.axes[axis]
+        pairs = []
+        for q in range(g):
+            pairs.append((f"n_{a} + {q}", f"{q}"))
+            pairs.append((f"{g + q}", f"n_{a} + {g + q}"))
+        return pairs
+
+    def fused_ghosts(self, targets: Sequence[tuple[str, int]]) -> tuple[Callable[[int], list[str]], list[str]]:
+        """Periodic ghost copies of ``targets`` ((array, field) pairs written by a sweep),
+        done by the thread that wrote the row: ``level_after`` lines, and lines for after
+        the loop nest (1-D)."""
+        d, g = self.d, self.g
+
+        def after(L: int) -> list[str]:
+            lines: list[str] = []
+            for arr, fi in targets:
+                lines += self.periodic_copy(arr, fi, L + 1, self.wrap_pairs(L + 1))
+            if L == 0:
+                a = self.axes[0]
+                for arr, fi in targets:
+                    lines.append(f"if i0 < {g}:")
+                    lines += [IND + x for x in self.periodic_copy(arr, fi, 0, [(f"i0 + {g}", f"n_{a} + {g} + i0")])]
+                    lines.append(f"if i0 >= n_{a} - {g}:")
+                    lines += [IND + x for x in self.periodic_copy(arr, fi, 0, [(f"i0 + {g}", f"i0 + {g} - n_{a}")])]
+            return lines
+
+        post: list[str] = []
+        if d == 1:
+            for arr, fi in targets:
+                post += self.periodic_copy(arr, fi, 0, self.wrap_pairs(0))
+        return after, post
+
     # ------------------------------------------------------------------ sweeps
-    def sweep(self, inp: str, exprs: Sequence[tuple[str, sp.Expr]], tail: Callable, parallel: bool) -> list[str]:
+    def sweep(
+        self,
+        inp: str,
+        exprs: Sequence[tuple[str, sp.Expr]],
+        tail: Callable,
+        parallel: bool,
+        ghost_targets: Sequence[tuple[str, int]] = (),
+    ) -> list[str]:
         """A loop over the interior computing ``name = expr`` per point (after the body
         temporaries), then the lines ``tail(pt)`` where ``pt(arr, field)`` is the source
-        text of ``arr[field]`` at the point."""
+        text of ``arr[field]`` at the point. ``ghost_targets`` ((array, field) pairs, all
+        axes periodic) get their ghost cells copied inside the same loop nest."""
         d, g = self.d, self.g
         views: dict[int, dict[str, str]] = {L: {} for L in range(max(d, 1))}
 
@@ -176,7 +245,8 @@ class _Emitter:
             return lines
 
         ranges = [f"n_{a}" for a in self.axes]
-        return before + self.loop_nest(ranges, parallel, level, point)
+        after, post = self.fused_ghosts(ghost_targets) if ghost_targets else (None, [])
+        return before + self.loop_nest(ranges, parallel, level, point, after) + post
 
     def fill_ghosts(self, sfx: str, parallel: bool) -> list[str]:
         k, d, g = self.k, self.d, self.g
@@ -301,12 +371,17 @@ class _Emitter:
                 free.append(buf[i])
         b_first = next((j for j in range(s) if tab.b[j] != 0.0), s - 1)
         in_place = s > 1 and (s - 1) in buf
+        last = {m: max(j for j in range(m) if tab.a[m][j] != 0.0) for m in first}
+        # on an all-periodic box the sweep that completes an array copies its ghosts itself
+        fused = self.d > 0 and all(a.periodic for a in k.axes)
 
         def src(i: int) -> str:
             return f"S{i}" if i in buf else "y"
 
         body = self.preamble()
         body.append("tn = t")
+        if fused:
+            body.append(f"fill_ghosts{sfx}(y, t, p, lo, h, n)")
         body.append("for step in range(nsteps):")
         step: list[str] = []
         for i in range(s):
@@ -314,7 +389,8 @@ class _Emitter:
             step.append(f"t = tn + {tab.c[i]!r} * dt")
             if i in buf:
                 step.append(f"S{i} = B[{buf[i]}]")
-            step.append(f"fill_ghosts{sfx}({src(i)}, t, p, lo, h, n)")
+            if not fused:
+                step.append(f"fill_ghosts{sfx}({src(i)}, t, p, lo, h, n)")
             for m in first:
                 if first[m] == i and m != i:
                     step.append(f"S{m} = B[{buf[m]}]")
@@ -345,7 +421,13 @@ class _Emitter:
                         out.append(f"{tgt} = {yv} + dt * ({accsum})")
                 return out
 
-            step += self.sweep(src(i), exprs, tail, parallel)
+            targets: list[tuple[str, int]] = []
+            if fused:
+                done = [f"S{m}" for m in first if last[m] == i]
+                if i == s - 1:
+                    done.append("y" if in_place else "ynew")
+                targets = [(arr, fi) for arr in done for fi in range(nev)]
+            step += self.sweep(src(i), exprs, tail, parallel, targets)
         if not in_place:
             step.append("y, ynew = ynew, y")
         step.append("tn = t0 + (step + 1) * dt")

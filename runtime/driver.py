@@ -181,6 +181,8 @@ def integrate(
             meta = {"t": t_now, "saved": saved_before + saved, "method": getattr(stepper, "method", "")}
             save_checkpoint(checkpoint, {"y": y}, meta)
 
+    if hasattr(stepper, "t_bound"):
+        stepper.t_bound = float(t1)  # dense-output steppers never step past the end
     bar = RunProgress(t0, t1, description, enabled=progress)
     try:
         with bar:

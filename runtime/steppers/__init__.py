@@ -70,6 +70,7 @@ class StepperOptions:
     dt_max: float = math.inf
     max_steps: int = 10_000_000
     dealias: bool = False
+    dense: bool | None = None
 
 
 def make_stepper(
@@ -103,9 +104,10 @@ def make_stepper(
     if adaptive:
         if method != "dopri5":
             raise ValueError(f"{method} has no error estimate; use dopri5 for adaptive stepping")
+        dense = options.dense if options.dense is not None else math.prod(y_shape) <= 65536
         return Dopri5(
             rhs, y_shape, rtol=options.rtol, atol=options.atol, dt0=dt, dt_max=options.dt_max,
-            max_steps=options.max_steps, interior=interior, n_evolved=n_evolved,
+            max_steps=options.max_steps, interior=interior, n_evolved=n_evolved, dense=dense,
         )
     if dt is None:
         raise ValueError(f"{method} is a fixed-step method and needs a time step dt")

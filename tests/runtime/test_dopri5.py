@@ -75,3 +75,41 @@ def test_blow_up_underflows_the_step_size() -> None:
     with pytest.raises(StepSizeTooSmall) as info:
         st.advance(y, 0.0, 2.0)
     assert 0.99 < info.value.time < 1.001
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_frequent_saves_cost_no_extra_steps_with_dense_output(dense: bool) -> None:
+    from eqc.runtime.driver import integrate
+
+    tol = 1e-8
+    y = exact(0.0)
+    t1 = 8.0
+
+    def bounded(t, y, out):
+        assert t <= t1 * (1 + 1e-14), "stepped past the end time"
+        riccati(t, y, out)
+
+    st = make_stepper("dopri5", bounded, y.shape, None, options=StepperOptions(rtol=tol, atol=tol, dense=dense))
+    assert st.dense is dense
+    times = np.linspace(0.0, t1, 801)
+    errs = []
+    integrate(st, y, 0.0, t1, times, lambda t, y: errs.append(np.abs(y - exact(t)).max()), progress=False)
+    assert len(errs) == 801
+    assert max(errs) < 50 * tol * 2  # the interpolant keeps the tolerance between steps
+    if dense:
+        assert st.nsteps < 200  # far fewer steps than the 800 save intervals
+    else:
+        assert st.nsteps >= 800
+
+
+def test_dense_output_restarts_when_the_caller_changes_y() -> None:
+    y = exact(0.0)
+    st = make_stepper("dopri5", riccati, y.shape, None, options=StepperOptions(rtol=1e-10, atol=1e-10, dense=True))
+    st.advance(y, 0.0, 1.0)
+    y[:] = exact(0.0)  # caller resets the state: the stepper must follow
+    st.advance(y, 1.0, 2.0)  # must integrate from the new y, not its own internal state
+    y1 = exact(0.0)
+    ref = make_stepper("dopri5", riccati, y1.shape, None,
+                       options=StepperOptions(rtol=1e-10, atol=1e-10, dense=False))
+    ref.advance(y1, 1.0, 2.0)
+    np.testing.assert_allclose(y, y1, atol=1e-8)

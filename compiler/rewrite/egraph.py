@@ -112,6 +112,7 @@ class EGraph:
         self._pending: list[int] = []
         self._analysis: list[tuple[ENode, int]] = []
         self.version = 0
+        self.stamp: dict[int, int] = {}  # class -> version of its last change
 
     # -- basic queries -------------------------------------------------------------
     def find(self, i: int) -> int:
@@ -215,6 +216,7 @@ class EGraph:
         for c in node[2]:
             self.classes[self.find(c)].parents.append((node, cid))
         self.version += 1
+        self.stamp[cid] = self.version
         if facts.const is not None and node[0] != "num":
             cid = self.union(cid, self.num(facts.const))
         return cid
@@ -245,6 +247,7 @@ class EGraph:
         del self.classes[b]
         self._pending.append(a)
         self.version += 1
+        self.stamp[a] = self.version
         if merged.const is not None and not any(n[0] == "num" for n in ca.nodes):
             return self.union(a, self.num(merged.const))
         return a
@@ -283,6 +286,8 @@ class EGraph:
                 new = cls.facts.merge(self._make(self.canon(node)))
                 if new != cls.facts:
                     cls.facts = new
+                    self.version += 1
+                    self.stamp[pc] = self.version
                     self._analysis.extend(cls.parents)
                     if new.const is not None and not any(n[0] == "num" for n in cls.nodes):
                         self.union(pc, self.num(new.const))
@@ -293,3 +298,10 @@ class EGraph:
     # -- helpers for rules -----------------------------------------------------------
     def class_ids(self) -> Iterable[int]:
         return list(self.classes)
+
+    def changed_since(self, cid: int, node: ENode, version: int) -> bool:
+        """Whether class ``cid`` or a child class of ``node`` changed after ``version``."""
+        st = self.stamp
+        if st.get(self.find(cid), 0) > version:
+            return True
+        return any(st.get(self.find(c), 0) > version for c in node[2])

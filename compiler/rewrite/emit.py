@@ -119,12 +119,17 @@ class _Emitter:
         for c in order:
             node = choice[c]
             e = self._build(node)
-            if node[0] not in ("num", "sym") and (refs[c] >= 2 or c in pin):
+            if node[0] not in ("num", "sym") and (refs[c] >= 2 or c in pin) and not self._is_neg(node):
                 sym = self.names.temporary()
                 self.body.append((sym, e))
                 e = sym
             self.expr[c] = e
         return [self.operand(r) for r in self.sel.roots]
+
+    def _is_neg(self, node: ENode) -> bool:
+        """``-x``: never a temporary (negation is free, and ``-t`` keeps ``t`` shared)."""
+        ch = node[2]
+        return node[0] == "mul" and len(ch) == 2 and any(self.eg.const(k) == -1.0 for k in ch)
 
     def operand(self, c: int) -> sp.Expr:
         c = self.eg.find(c)

@@ -120,6 +120,7 @@ def _dag(eg: EGraph, table: CostTable, tree_best: dict[int, ENode], deadline: fl
                 continue
             cur = sets.get(cid)
             cur_total = sum(cur.values()) if cur is not None else INF
+            cur_own = cur[cid] if cur is not None else INF
             for n in cls.nodes:
                 kids = [eg.find(c) for c in n[2]]
                 merged: dict[int, float] = {}
@@ -134,10 +135,12 @@ def _dag(eg: EGraph, table: CostTable, tree_best: dict[int, ENode], deadline: fl
                     merged.update(s)
                 if not ok:
                     continue
-                merged[cid] = node_cost(eg, n, table)
+                own = merged[cid] = node_cost(eg, n, table)
                 t = sum(merged.values())
-                if t < cur_total - 1e-9:
-                    cur_total = t
+                # on a tie prefer the node doing less work itself: its children are
+                # classes that other parents may share
+                if t < cur_total - 1e-9 or (t < cur_total + 1e-9 and own < cur_own - 1e-9):
+                    cur_total, cur_own = t, own
                     sets[cid] = merged
                     best[cid] = n
                     changed = True

@@ -30,6 +30,7 @@ from .options import DEFAULT_OPTIONS, RewriteOptions
 from .program import Program, RewriteReport
 from .rules import rules_for
 from .saturate import Limits, saturate
+from .share import share_pairs
 
 __all__ = ["optimize", "rewrite_kernel", "as_predicate"]
 
@@ -71,7 +72,25 @@ def _plain(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, reserved) 
     roots = [conv.add(o) for o in outputs]
     eg.rebuild()
     sel = extract(eg, roots, options.cost, seconds=0.05, refine=False)
-    return emit(sel, invariant_choice(eg, options.cost), Names(reserved))
+    names = Names(reserved)
+    inv, body, outs = emit(sel, invariant_choice(eg, options.cost), names)
+    return inv, *_share(body, outs, pred, names)
+
+
+def _share(body, outs, pred, names: Names):
+    """Pair sharing across sums and products (:mod:`.share`)."""
+    temps = {s for s, _ in body}
+
+    def varies(e: sp.Basic) -> bool:
+        return bool(e.free_symbols & temps) or any(pred(a) for a in e.atoms(sp.Indexed, sp.Symbol))
+
+    def fresh() -> sp.Symbol:
+        s = names.temporary()
+        temps.add(s)
+        return s
+
+    new_body, new_outs = share_pairs(list(body), list(outs), varies, fresh)
+    return tuple(new_body), tuple(new_outs)
 
 
 def optimize(
@@ -102,12 +121,19 @@ def optimize(
         for r, o in zip(roots, outs, strict=True):
             _seed_expansion(conv, eg, r, o, options, pred)
     eg.rebuild()
-    sat_seconds = 0.6 * options.time_limit
+    sat_seconds = 0.5 * options.time_limit
     limits = Limits(options.node_limit, sat_seconds, options.iter_limit, options.cheap_rounds)
-    sat = saturate(eg, rules_for(options.rule_sets, options.unsafe), limits)
-    remaining = max(0.05, options.time_limit - (time.perf_counter() - t0))
+    rules = rules_for(options.rule_sets, options.unsafe)
+    if len(eg) > options.expansive_max_nodes:
+        # a large system (a reaction network): cheap rules over the whole, so each rate
+        # is one shared class; pair sharing after extraction combines the sums
+        rules = tuple(r for r in rules if not r.expansive)
+    sat = saturate(eg, rules, limits)
+    remaining = max(0.05, 0.8 * options.time_limit - (time.perf_counter() - t0))
     sel = extract(eg, roots, options.cost, seconds=remaining, refine=options.refine)
-    invariants, body, new_outs = emit(sel, invariant_choice(eg, options.cost), Names(names_used))
+    names = Names(names_used)
+    invariants, body, new_outs = emit(sel, invariant_choice(eg, options.cost), names)
+    body, new_outs = _share(body, new_outs, pred, names)
 
     body_syms = {s for s, _ in body}
 

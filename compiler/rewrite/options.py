@@ -79,6 +79,7 @@ class RewriteOptions:
     expand: bool = True
     expand_growth: float = 4.0
     refine: bool = True
+    expansive_max_nodes: int = 600
     cost: CostTable = field(default_factory=CostTable)
     engine: str = "egraph"
 

@@ -42,8 +42,12 @@ class _Stop(Exception):
         self.reason = reason
 
 
-def _round(eg: EGraph, rules: Sequence[Rule], limits: Limits, deadline: float, stats: dict) -> bool:
-    """Search every rule over a snapshot of the graph, then apply; True if anything changed."""
+def _round(
+    eg: EGraph, rules: Sequence[Rule], limits: Limits, deadline: float, stats: dict, since: int
+) -> bool:
+    """Search the rules over the nodes whose class or children changed after version
+    ``since`` (rules are functions of a node and its children's classes, so the others
+    would only rediscover what is there), then apply; True if anything changed."""
     by_op: dict[str, list[Rule]] = defaultdict(list)
     for r in rules:
         by_op[r.op].append(r)
@@ -54,6 +58,8 @@ def _round(eg: EGraph, rules: Sequence[Rule], limits: Limits, deadline: float, s
         if cls is None or not cls.facts.varying:
             continue  # invariant classes cost nothing per point: not worth rewriting
         for node in list(cls.nodes):
+            if since >= 0 and not eg.changed_since(cid, node, since):
+                continue
             for rule in by_op.get(node[0], ()):
                 for term in rule.apply(eg, cid, node):
                     matches.append((cid, term, rule.name))
@@ -84,16 +90,22 @@ def saturate(eg: EGraph, rules: Sequence[Rule], limits: Limits) -> SaturationRes
     res = SaturationResult()
     cheap = [r for r in rules if not r.expansive]
     expansive = [r for r in rules if r.expansive]
+    seen_cheap = seen_exp = -1  # graph version each rule group last searched
     try:
         for it in range(limits.iterations):
             res.iterations = it + 1
             changed = False
             for _ in range(limits.cheap_rounds):
-                if not _round(eg, cheap, limits, deadline, res.applied):
+                v = eg.version
+                if not _round(eg, cheap, limits, deadline, res.applied, seen_cheap):
                     break
+                seen_cheap = v
                 changed = True
-            if expansive and _round(eg, expansive, limits, deadline, res.applied):
-                changed = True
+            if expansive:
+                v = eg.version
+                if _round(eg, expansive, limits, deadline, res.applied, seen_exp):
+                    changed = True
+                seen_exp = v
             if not changed:
                 res.stop = "saturated"
                 break

@@ -94,7 +94,8 @@ def split_invariant(eg: EGraph, cid: int, node: ENode):
 
 
 def add_flatten(eg: EGraph, cid: int, node: ENode):
-    """a + (b + c) -> a + b + c."""
+    """a + (b + c) -> a + b + c (numbers folded on the way, so cycles such as
+    ``x = -(-x)`` cannot unroll into ever longer nodes)."""
     out, changed = [], False
     for c in node[2]:
         inner = plain(eg, c, "add") if eg.find(c) != eg.find(cid) else None
@@ -104,7 +105,9 @@ def add_flatten(eg: EGraph, cid: int, node: ENode):
         else:
             out.append(c)
     if changed and len(out) <= 64:
-        yield ("add", None, tuple(out))
+        nums, rest = _numeric(eg, tuple(out))
+        s = sum(nums)
+        yield total(rest + ([("num", s, ())] if s != 0.0 else []))
 
 
 def mul_flatten(eg: EGraph, cid: int, node: ENode):
@@ -118,7 +121,11 @@ def mul_flatten(eg: EGraph, cid: int, node: ENode):
         else:
             out.append(c)
     if changed and len(out) <= 32:
-        yield ("mul", None, tuple(out))
+        nums, rest = _numeric(eg, tuple(out))
+        p = 1.0
+        for v in nums:
+            p *= v
+        yield product(eg, rest, p)
 
 
 def distribute(eg: EGraph, cid: int, node: ENode):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
@@ -63,6 +63,7 @@ class Scope:
     kinds: Mapping[str, str]
     axes: tuple[str, ...]
     span_of: Callable[[ast.Pos], Span]
+    _functions: dict[str, sp.Expr] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ entry point
     def scalar(self, node: ast.Node, what: str = "here", allow_fields: bool = True) -> sp.Expr:
@@ -97,9 +98,12 @@ class Scope:
         if isinstance(node, ast.Pow):
             return self._wrap(node, lambda: R.power(self._expr(node.base, fields), self._expr(node.exponent, fields)))
         if isinstance(node, ast.Chain):
-            acc = self._expr(node.first, fields)
-            for op, operand in node.rest:
-                rhs = self._expr(operand, fields)
+            first = self._expr(node.first, fields)
+            rest = [(op, self._expr(operand, fields), operand) for op, operand in node.rest]
+            if not isinstance(first, R.Vector) and not any(isinstance(v, R.Vector) for _, v, _ in rest):
+                return _flat_chain(first, rest)  # one Add/Mul: linear in the number of terms
+            acc = first
+            for op, rhs, operand in rest:
                 acc = self._wrap(operand, lambda a=acc, o=op, b=rhs: _binary(o, a, b))
             return acc
         if isinstance(node, ast.Call):
@@ -121,7 +125,9 @@ class Scope:
             if not fields:
                 raise SemanticModelError(f"`{name}` is a {kind}; it cannot appear here", span,
                                          "only numbers, parameters and coordinates are allowed here")
-            return field_function(name, self.axes)
+            if name not in self._functions:
+                self._functions[name] = field_function(name, self.axes)
+            return self._functions[name]
         if kind == "param":
             return param(name)
         if kind == "axis":
@@ -209,6 +215,16 @@ class Scope:
                 )
             variables.append([coord(a.name), None])
         return sp.Derivative(expr, *((v, n or 1) for v, n in variables))
+
+
+def _flat_chain(first: sp.Expr, rest) -> sp.Expr:
+    if rest[0][0] in "+-":
+        return sp.Add(first, *(b if op == "+" else -b for op, b, _ in rest))
+    if all(op == "*" for op, _, _ in rest):
+        return sp.Mul(first, *(b for _, b, _ in rest))
+    num = [first, *(b for op, b, _ in rest if op == "*")]
+    den = [b for op, b, _ in rest if op == "/"]
+    return sp.Mul(*num) / sp.Mul(*den)
 
 
 def _binary(op: str, a, b):

@@ -17,9 +17,12 @@ from ..compiler.ir.model import Model
 from .build import build_model
 from .parser import parse_statements
 
-__all__ = ["load", "parse", "read_source", "stdlib_names", "stdlib_path", "MAX_BYTES", "STDLIB_PREFIX"]
+__all__ = [
+    "load", "parse", "read_source", "stdlib_names", "stdlib_path", "MAX_BYTES", "MAX_STATEMENTS", "STDLIB_PREFIX",
+]
 
-MAX_BYTES = 2_000_000
+MAX_BYTES = 256_000  # real models are a few kB; bigger input is refused, not parsed slowly
+MAX_STATEMENTS = 2_000
 STDLIB_PREFIX = "stdlib:"
 
 
@@ -29,11 +32,18 @@ def parse(text: str, filename: str = "<string>") -> Model:
         raise TypeError(f"parse() takes the model text as a str, got {type(text).__name__}")
     if len(text) > MAX_BYTES:
         raise InputModelError(
-            f"the model text is {len(text) / 1e6:.1f} MB; eqc reads models up to {MAX_BYTES // 1_000_000} MB",
+            f"the model text is {len(text) / 1e3:.0f} kB; eqc reads models up to {MAX_BYTES // 1000} kB",
             Span(filename, 1, 1, 1, 2, text[:1000]),
             "a model is a short description; generate large data separately",
         )
     stmts = parse_statements(text, filename)
+    if len(stmts) > MAX_STATEMENTS:
+        s = stmts[MAX_STATEMENTS].pos
+        raise InputModelError(
+            f"the model has {len(stmts)} statements; eqc reads models of up to {MAX_STATEMENTS}",
+            Span(filename, s.line, s.column, s.end_line, s.end_column, text),
+            "a model is a short description; split it or generate it in Python with eqc.Model",
+        )
     return build_model(stmts, text, filename)
 
 
@@ -62,7 +72,7 @@ def read_source(path: str | os.PathLike[str]) -> tuple[str, str]:
     size = p.stat().st_size
     if size > MAX_BYTES:
         raise InputModelError(
-            f"{spec} is {size / 1e6:.1f} MB; eqc reads model files up to {MAX_BYTES // 1_000_000} MB",
+            f"{spec} is {size / 1e3:.0f} kB; eqc reads model files up to {MAX_BYTES // 1000} kB",
             Span(spec, 1, 1, 1, 2, None),
             "is this really a .pde model file?",
         )

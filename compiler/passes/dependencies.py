@@ -18,12 +18,14 @@ from .resolve import fields_in
 __all__ = ["dependency_graph", "evaluation_order", "let_cycle_errors", "let_order"]
 
 
-def _reads(model: Model, e: sp.Basic) -> tuple[list[str], list[str]]:
-    return fields_in(e, model.field_names), fields_in(e, model.let_names)
-
-
 def dependency_graph(model: Model) -> nx.DiGraph:
     """The DiGraph of which field, let and equation reads which."""
+    field_names = {n: i for i, n in enumerate(model.field_names)}
+    let_names = {n: i for i, n in enumerate(model.let_names)}
+
+    def _reads(model: Model, e: sp.Basic) -> tuple[list[str], list[str]]:
+        return fields_in(e, field_names), fields_in(e, let_names)
+
     g = nx.DiGraph()
     for f in model.field_names:
         g.add_node(f"field:{f}", kind="field", name=f)

@@ -48,9 +48,10 @@ def _compiler() -> str:
     raise RuntimeError("no C compiler (cc, gcc or clang) on PATH: it links the shared library")
 
 
-def build_shared_library(kernel: KernelIR, path: Path, options: LLVMOptions = LLVMOptions()) -> Path:
+def build_shared_library(kernel: KernelIR, path: Path, options: LLVMOptions | None = None) -> Path:
     """Compile ``kernel`` (with a fused RK4 loop unless it is steady or constrained) to an
     object file and link it into the shared library ``path``."""
+    options = options or LLVMOptions()
     mb = ModuleBuilder(kernel, options.fastmath)
     if not kernel.steady and not kernel.constraints:
         mb.add_method(RK4)

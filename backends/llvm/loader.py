@@ -30,6 +30,8 @@ import os
 import numpy as np
 
 NAME = {name!r}
+MODEL = {model!r}
+EQC_VERSION = {version!r}
 FIELDS = {fields!r}
 EVOLVED = {evolved!r}
 AXES = {axes!r}
@@ -38,7 +40,8 @@ LO = {lo!r}
 HI = {hi!r}
 N = {n!r}  # the model's default grid
 HALO = {halo!r}
-PARAMS = {params!r}  # name -> default value, in argument order
+PARAMS = {param_names!r}  # argument order
+PARAM_DEFAULTS = {params!r}
 CONVENTION = {convention!r}
 HAS_STEP = {has_step!r}
 
@@ -89,7 +92,7 @@ def coords(axis, n=None):
 
 
 def _args(params, n):
-    values = dict(PARAMS)
+    values = dict(PARAM_DEFAULTS)
     for key, value in (params or {{}}).items():
         if key not in values:
             raise KeyError(f"{{NAME}} has no parameter {{key!r}}; it has {{', '.join(PARAMS) or 'none'}}")
@@ -150,6 +153,7 @@ def render_loader(kernel: KernelIR, info: StandaloneInfo, lib: str) -> str:
         n=tuple(grid.n),
         halo=kernel.halo,
         params=dict(info.defaults),
+        param_names=tuple(kernel.params),
         convention=convention,
         has_step=not kernel.steady and not kernel.constraints,
         prefix=f"eqc_{c_name(kernel.name)}",

@@ -82,6 +82,8 @@ class ClassicalBlockSolver:
     params: Mapping[str, float] | None = None
     backend: str = "numba"
     order: int = 2
+    method: str | None = None
+    dt: float | None = None
     _sim: object = dataclasses.field(default=None, repr=False, compare=False)
 
     def __getstate__(self):
@@ -111,7 +113,8 @@ class ClassicalBlockSolver:
         every = (t1 - t0) / (len(self.times) - 1)
         out = []
         for i in indices:
-            ds = sim.run(t_end=t1, save_every=every, params=self.params, initial=self.initial(model, i), progress=False)
+            ds = sim.run(t_end=t1, dt=self.dt, method=self.method, save_every=every, params=self.params,
+                         initial=self.initial(model, i), progress=False)
             tt = np.asarray(ds["time"].values, dtype=float)
             pick = [int(np.argmin(np.abs(tt - t))) for t in self.times]
             if np.max(np.abs(tt[pick] - np.asarray(self.times))) > 1e-6 * max(1.0, abs(t1)):
@@ -144,6 +147,8 @@ def make_dataset(
     workers: int = 1,
     backend: str = "numba",
     order: int = 2,
+    method: str | None = None,
+    dt: float | None = None,
     params: Mapping[str, float] | None = None,
     overwrite: bool = False,
     progress: bool = True,
@@ -153,6 +158,8 @@ def make_dataset(
     """Solve ``samples`` random initial conditions classically into a zarr store at ``path``.
 
     ``save`` snapshots are kept, equally spaced up to ``t_end`` (1: the final time only).
+    ``backend``, ``order``, ``method`` and ``dt`` go to the classical solver (None: the
+    model's ``solve`` line).
     Re-running with the same settings resumes an interrupted run; different settings are an
     error unless ``overwrite``. ``solver`` replaces the classical solver (tests, benchmarks).
     """
@@ -178,11 +185,11 @@ def make_dataset(
         seed=int(seed),
         ic=tuple(sorted(dataclasses.asdict(grf).items())),
         solver=(("model", m.name), ("params", repr(sorted(m.param_values(params).items()))),
-                ("backend", backend), ("order", str(order))),
+                ("backend", backend), ("order", str(order)), ("method", str(method)), ("dt", str(dt))),
     )
     if solver is None:
         src = model if isinstance(model, str) else m
-        solver = ClassicalBlockSolver(src, times, grf, int(seed), layout.shape, params, backend, order)
+        solver = ClassicalBlockSolver(src, times, grf, int(seed), layout.shape, params, backend, order, method, dt)
     values = m.param_values(params)
     attrs = {"model": m.name, "params": values, "backend": backend, "order": order, "ic": dataclasses.asdict(grf)}
     from .runtime.dataset import DatasetMismatch

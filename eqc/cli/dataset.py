@@ -40,11 +40,15 @@ def _resolution(text: str | None) -> tuple[int, ...] | int | None:
 @click.option("--block", type=click.IntRange(min=1), default=8, show_default=True, help="Samples per zarr chunk.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
 @click.option("--backend", default="numba", show_default=True, help="Classical backend.")
+@click.option("--method", default=None, help="Time stepper (default: the model's solve line), e.g. etdrk4.")
+@click.option("--dt", type=float, default=None, help="Time step (default: the model's solve line).")
+@click.option("--order", type=click.Choice(["2", "4"]), default="2", show_default=True, help="Difference order.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a parameter.")
 @click.option("--overwrite", is_flag=True, help="Start afresh even if OUTPUT exists with other settings.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @user_errors
-def dataset(model_path, samples, output, ic, seed, t_end, save, resolution, block, workers, backend, sets,
+def dataset(model_path, samples, output, ic, seed, t_end, save, resolution, block, workers, backend, method, dt,
+            order, sets,
             overwrite, no_progress) -> None:
     """Solve SAMPLES random initial conditions of FILE classically into a zarr store."""
     from ..operator import make_dataset
@@ -65,6 +69,7 @@ def dataset(model_path, samples, output, ic, seed, t_end, save, resolution, bloc
     report = make_dataset(
         model_path, output, samples=samples, seed=seed, ic=grf, t_end=t_end, save=save,
         resolution=_resolution(resolution), block=block, workers=workers, backend=backend,
+        order=int(order), method=method, dt=dt,
         params=params or None, overwrite=overwrite, progress=not no_progress,
     )
     lay = report.layout

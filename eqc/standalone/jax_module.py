@@ -132,8 +132,15 @@ def _put(y, values):
 
 
 def _parts(params, n):
+    """Parameters as a jax vector (values may be traced: rhs is differentiable in them)."""
+    values = dict(PARAM_DEFAULTS)
+    for key, value in (params or {}).items():
+        if key not in values:
+            raise KeyError(f"{MODEL} has no parameter {key!r}; it has {', '.join(PARAMS) or 'none'}")
+        values[key] = value
+    p = jnp.stack([jnp.asarray(values[q], dtype=jnp.float64) for q in PARAMS]) if PARAMS else jnp.zeros(1)
     lo, h, _ = _grid_arrays(n)
-    return jnp.asarray(param_vector(params)), jnp.asarray(lo), jnp.asarray(h)
+    return p, jnp.asarray(lo), jnp.asarray(h)
 
 
 def rhs(t, y, params=None, n=None):

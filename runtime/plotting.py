@@ -142,7 +142,8 @@ class _Frame:
             ax = axes[r, 0]
             v = self.data[f]
             (line,) = ax.plot(x, v[-1])
-            lo, hi = float(np.nanmin(v)), float(np.nanmax(v))
+            finite = v[np.isfinite(v)]
+            lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
             pad = 0.05 * (hi - lo) or 0.5
             ax.set_ylim(lo - pad, hi + pad)
             ax.set_xlabel(self.dims[0])

@@ -70,3 +70,29 @@ def test_user_mistakes_exit_2_without_traceback(results, tmp_path, args, words) 
     assert r.exit_code == 2
     assert words in r.output
     assert "Traceback" not in r.output
+
+
+def test_3d_results_and_diverged_frames_still_plot(tmp_path) -> None:
+    ts = np.array([0.0, 1.0])
+    g3 = Grid(("x", "y", "z"), (0.0,) * 3, (1.0,) * 3, (6, 5, 4), (True,) * 3)
+    X, Y, Z = g3.mesh()
+    fr3 = np.stack([(X + Y + Z + t)[None] for t in ts])
+    build_dataset(g3, ["u"], ts, fr3).to_netcdf(tmp_path / "d3.nc")
+    g1 = Grid(("x",), (0.0,), (1.0,), (8,), (True,))
+    fr1 = np.stack([np.ones((1, 8)), np.full((1, 8), np.nan)])  # a run that blew up
+    build_dataset(g1, ["u"], ts, fr1).to_netcdf(tmp_path / "nan.nc")
+    for name in ("d3", "nan"):
+        r = CliRunner().invoke(main, ["plot", str(tmp_path / f"{name}.nc"), "-o", str(tmp_path / f"{name}.png")])
+        assert r.exit_code == 0, r.output
+        assert (tmp_path / f"{name}.png").stat().st_size > 1000
+
+
+def test_mp4_needs_ffmpeg(results, tmp_path) -> None:
+    import shutil
+
+    out = tmp_path / "movie.mp4"
+    r = CliRunner().invoke(main, ["plot", str(results["d1"]), "-o", str(out)])
+    if shutil.which("ffmpeg"):
+        assert r.exit_code == 0 and out.stat().st_size > 0
+    else:
+        assert r.exit_code == 2 and "ffmpeg" in r.output and "Traceback" not in r.output

@@ -141,24 +141,44 @@ def distribute(eg: EGraph, cid: int, node: ENode):
             return
 
 
+def _divisors(eg: EGraph, var: tuple[int, ...]) -> dict[int, list]:
+    """The varying factors ``f`` of a product of ``var``, each with the remaining
+    factors: ``f`` itself, a factor of a factor's product, the base of a power."""
+    out: dict[int, list] = {}
+    for i, v in enumerate(var):
+        others = list(var[:i] + var[i + 1 :])
+        out.setdefault(eg.find(v), others)
+        inner = plain(eg, v, "mul")
+        if inner is not None:
+            for j, f in enumerate(inner[2]):
+                if eg.varying(f):
+                    out.setdefault(eg.find(f), others + list(inner[2][:j] + inner[2][j + 1 :]))
+        for n in eg.nodes(v):
+            if n[0] == "pow" and float(n[1]).is_integer() and n[1] >= 2:
+                rest = n[2][0] if n[1] == 2 else ("pow", n[1] - 1, n[2])
+                out.setdefault(eg.find(n[2][0]), others + [rest])
+    return out
+
+
 def factor_common(eg: EGraph, cid: int, node: ENode):
-    """a*b + a*c + d -> a*(b + c) + d, for the varying factor shared by most summands."""
+    """a*b + a*c + d -> a*(b + c) + d and u*k - u^3 -> u*(k - u^2), for the varying
+    factor shared by most summands."""
     if not eg.varying(cid) or len(node[2]) < 2:
         return
     parts = [split_term(eg, c) for c in node[2]]
+    divs = [_divisors(eg, var) for _, _, var in parts]
     counts: dict[int, int] = defaultdict(int)
-    for _, _, var in parts:
-        for f in set(var):
+    for d in divs:
+        for f in d:
             counts[f] += 1
     best = max(counts.items(), key=lambda kv: (kv[1], -kv[0]), default=None)
     if best is None or best[1] < 2:
         return
     f = best[0]
     inside, outside = [], []
-    for c, (coef, inv, var) in zip(node[2], parts, strict=True):
-        if f in var:
-            rest = list(var)
-            rest.remove(f)
+    for c, (coef, inv, _), d in zip(node[2], parts, divs, strict=True):
+        if f in d:
+            rest = d[f]
             inside.append(scaled(eg, coef, inv, rest) if (inv or rest) else ("num", coef, ()))
         else:
             outside.append(c)
@@ -239,8 +259,8 @@ RULES: tuple[Rule, ...] = (
     Rule("mul-flatten", "mul", mul_flatten, check=("a*(b*c)", "a*b*c")),
     Rule("div-invariant", "div", div_invariant, check=("a/k", "a*(1/k)")),
     Rule("div-cancel", "div", div_cancel, check=("(x*y)/x", "y")),
-    Rule("div-nested", "div", div_nested, check=("(a/b)/c", "a/(b*c)")),
-    Rule("mul-of-div", "mul", mul_of_div, check=("a*(b/c)", "(a*b)/c")),
+    Rule("div-nested", "div", div_nested, check=("(a/b)/d", "a/(b*d)")),
+    Rule("mul-of-div", "mul", mul_of_div, check=("a*(b/d)", "(a*b)/d")),
     Rule("distribute", "mul", distribute, expansive=True, check=("a*(b + c)", "a*b + a*c")),
     Rule("factor-common", "add", factor_common, expansive=True, check=("a*b + a*c + d", "a*(b + c) + d")),
     Rule("common-denominator", "add", common_denominator, expansive=True, check=("a/d + b/d", "(a + b)/d")),

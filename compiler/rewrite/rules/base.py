@@ -71,7 +71,14 @@ def split_term(eg: EGraph, c: int) -> tuple[float, tuple[int, ...], tuple[int, .
     if fs is None:
         return (1.0, (), (c,)) if eg.varying(c) else (1.0, (c,), ())
     coef, inv, var = 1.0, [], []
-    for f in fs:
+    todo = list(fs)
+    for f in fs:  # one level of nested products: -(4*c*e) is -4, c and e
+        if eg.varying(f):
+            sub = mul_factors(eg, f)
+            if sub is not None and any(not eg.varying(s) for s in sub) and eg.find(f) != eg.find(c):
+                todo.remove(f)
+                todo.extend(sub)
+    for f in todo:
         v = eg.const(f)
         if v is not None:
             coef *= v

@@ -13,10 +13,11 @@ def lbfgs_minimise(
     loss: Callable[[Any], Any],
     params: Any,
     steps: int,
-    on_step: Callable[[int, float], None] | None = None,
+    on_step: Callable[[int, float, Any], None] | None = None,
     memory: int = 50,
 ) -> tuple[Any, list[float]]:
-    """Minimise ``loss(params)`` for ``steps`` iterations; returns the parameters and the
+    """Minimise ``loss(params)`` for ``steps`` iterations (``on_step(i, loss, params)``
+    after each); returns the parameters and the
     loss after each iteration. Stops early on a non-finite loss (keeping the last good
     parameters) or when the line search can no longer decrease it."""
     import jax
@@ -50,5 +51,5 @@ def lbfgs_minimise(
             stalled = 0
         history.append(value)
         if on_step is not None:
-            on_step(i, value)
+            on_step(i, value, params)
     return params, history

@@ -31,27 +31,52 @@ Field = Callable[[Any], Any]  # z -> (n_fields,)
 
 
 def derivative(u: Field, z, dirs: tuple[int, ...], cache: dict | None = None):
-    """All fields' mixed derivative ``d^k u / dz_{dirs[0]} ... dz_{dirs[-1]}`` at ``z`` by
-    nested jvp; ``cache`` (one per trace) shares the lower orders between terms."""
+    """All fields' mixed derivative ``d^k u / dz_{dirs[0]} ... dz_{dirs[-1]}`` at ``z``.
+
+    One chain of nested jvps along ``sorted(dirs)`` yields every prefix derivative too
+    (each level returns its primal and its tangent), and all of them go into ``cache``
+    (one per trace), so ``u, u_x, u_xx`` cost one nested evaluation, not three.
+    """
     key = tuple(sorted(dirs))
     if cache is not None and key in cache:
         return cache[key]
-    fn = u
+    n = z.shape[0]
+
+    def level0(z):
+        return (u(z),)
+
+    fn = level0
     for d in key:
-        fn = _directional(fn, d, z.shape[0])
-    value = fn(z)
+        fn = _extend(fn, d, n)
+    values = fn(z)
     if cache is not None:
-        cache[key] = value
-    return value
+        for i in range(len(key) + 1):
+            cache.setdefault(key[:i], values[i])
+    return values[-1]
 
 
-def _directional(fn: Field, d: int, n: int) -> Field:
+def _extend(fn, d: int, n: int):
     e = jnp.zeros((n,)).at[d].set(1.0)
 
     def g(z):
-        return jax.jvp(fn, (z,), (e.astype(z.dtype),))[1]
+        primal, tangent = jax.jvp(fn, (z,), (e.astype(z.dtype),))
+        return (*primal, tangent[-1])
 
     return g
+
+
+def _derivative_keys(exprs, variables: tuple[str, ...]) -> list[tuple[int, ...]]:
+    """The sorted direction tuples of every field derivative in ``exprs``, longest first."""
+    vidx = {sp.Symbol(v, real=True): k for k, v in enumerate(variables)}
+    keys = set()
+    for e in exprs:
+        for d in e.atoms(sp.Derivative):
+            dirs: list[int] = []
+            for var, count in d.variable_count:
+                if var in vidx:
+                    dirs += [vidx[var]] * int(count)
+            keys.add(tuple(sorted(dirs)))
+    return sorted(keys, key=lambda k: (-len(k), k))
 
 
 @dataclass(frozen=True)
@@ -113,6 +138,8 @@ class Problem:
     def pde(self, u: Field, z, params: Mapping[str, Any]):
         """The equations' residuals at one point, shape ``(n_equations,)``."""
         cache: dict = {}
+        for key in _derivative_keys(self.residuals, self.variables):  # longest chains first
+            derivative(u, z, key, cache)
         env = self._env(z, params)
         vals = lower(self.residuals, self._leaf(u, z, env, cache))
         return jnp.stack([jnp.asarray(v, dtype=z.dtype) * jnp.ones((), z.dtype) for v in vals])

@@ -137,7 +137,8 @@ def integrate(
     ``save_times`` (those in ``[t0, t1]``; one equal to ``t0`` is saved before stepping).
 
     Fixed-step steppers advance in chunks of whole steps sized to take about
-    ``chunk_seconds`` each, so the progress bar moves and a blow-up is caught early.
+    ``chunk_seconds`` each (at most 1% of the run), adaptive ones in pieces of 1% of the
+    run, so the progress bar moves and a blow-up is caught early.
     ``grid`` restricts the finiteness check to the interior (ghost cells are garbage);
     ``field_names`` name the fields in the error. ``stability_hint`` (from
     :func:`eqc.runtime.stability.check_stability`) is added to a divergence error's hint.
@@ -196,8 +197,9 @@ def integrate(
                         sub = min(target, t + chunk_steps * fixed_dt)
                         if target - sub < 1e-9 * fixed_dt:
                             sub = target
-                    else:
-                        sub = target
+                    else:  # adaptive: pieces of 1% of the run (free with dense output)
+                        piece = (t1 - t0) / 100
+                        sub = target if target - t <= 1.01 * piece else t + piece
                     tic = _time.perf_counter()
                     # overflow is reported by the finiteness check below, with a hint
                     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):

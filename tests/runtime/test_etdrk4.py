@@ -90,3 +90,22 @@ def test_etdrk4_refuses_non_periodic_grids() -> None:
     grid = Grid(("x",), (0.0,), (1.0,), (8,), (False,))
     with pytest.raises(ValueError, match="periodic"):
         ETDRK4(np.zeros(5), lambda t, y, o: None, grid, (1, 8), 0.1)
+
+
+def test_etdrk4_with_a_constraint_field() -> None:
+    # u_t = u_xx + N, N = -c/2 with the constraint c = 2u solved by the rhs: u = sin(x) e^{-2t}
+    grid = Grid(("x",), (0.0,), (2 * np.pi,), (16,), (True,), halo=1)
+    inner = grid.interior[0]
+
+    def N(t, y, out):
+        y[1] = 2 * y[0]
+        out[0] = -0.5 * y[1]
+        out[1] = np.nan  # not evolved
+
+    x = grid.coords("x")
+    y = np.zeros((2, 18))
+    y[0, inner] = np.sin(x)
+    st = make_stepper("etdrk4", N, y.shape, 0.1, grid=grid, n_evolved=1, linear=symbol(grid, {(2,): 1.0}))
+    st.advance(y, 0.0, 1.0)
+    np.testing.assert_allclose(y[0, inner], np.sin(x) * np.exp(-2.0), atol=1e-6)  # O(dt^4)
+    np.testing.assert_allclose(y[1, inner], 2 * y[0, inner], atol=1e-15)

@@ -313,17 +313,14 @@ class _Builder:
             return None
         field_names = [n for n, k in self.kinds.items() if k == "field"]
         on_left = R.fields_in(lhs, field_names)
-        if len(on_left) != 1:
+        both = sorted(set(on_left) | set(R.fields_in(rhs, field_names)))
+        if len(on_left) != 1 or len(both) != 1:
             self.error(SemanticModelError,
-                       "a boundary condition needs exactly one field on its left side"
-                       + (f", found {', '.join(on_left)}" if on_left else ""), s.lhs.pos,
+                       "a boundary condition needs exactly one field"
+                       + (f", found {', '.join(both)}" if both else " on its left side"), s.lhs.pos,
                        "write e.g. bc u = 0 at x = 0")
             return None
         fname = on_left[0]
-        if R.fields_in(rhs, [*field_names, *(n for n, k in self.kinds.items() if k == "let")]):
-            self.error(SemanticModelError, "the value of a boundary condition cannot contain fields", s.rhs.pos,
-                       "move field terms to the left side: alpha*u + beta*d(u, x) = g")
-            return None
         u = field_function(fname, self.scope.axes)
         coeffs = self.attempt(lambda: _with_span(lambda: R.bc_coefficients(lhs, rhs, u, coord(axis.name)),
                                                  self.span(s.pos)))

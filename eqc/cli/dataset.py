@@ -9,6 +9,7 @@ resumes where it stopped.
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
@@ -66,12 +67,16 @@ def dataset(model_path, samples, output, ic, seed, t_end, save, resolution, bloc
     n_blocks = -(-samples // block)
     if workers is None:
         workers = min(os.cpu_count() or 1, n_blocks)
-    report = make_dataset(
-        model_path, output, samples=samples, seed=seed, ic=grf, t_end=t_end, save=save,
-        resolution=_resolution(resolution), block=block, workers=workers, backend=backend,
-        order=int(order), method=method, dt=dt,
-        params=params or None, overwrite=overwrite, progress=not no_progress,
-    )
+    try:
+        report = make_dataset(
+            model_path, output, samples=samples, seed=seed, ic=grf, t_end=t_end, save=save,
+            resolution=_resolution(resolution), block=block, workers=workers, backend=backend,
+            order=int(order), method=method, dt=dt,
+            params=params or None, overwrite=overwrite, progress=not no_progress,
+        )
+    except KeyboardInterrupt:
+        click.echo(f"\ninterrupted; finished blocks are kept in {output}: run the same command to resume", err=True)
+        sys.exit(130)
     lay = report.layout
     reused = lay.blocks - len(report.computed)
     click.echo(

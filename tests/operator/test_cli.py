@@ -20,6 +20,7 @@ field u
 dt(u) = -u*d(u, x) + nu*d(u, x, 2)
 init u = sin(2*pi*x)
 solve t in [0, 1] step 1e-4 method rk4
+train fno modes 4 width 8 layers 1
 """
 
 
@@ -50,7 +51,7 @@ def test_dataset_then_train_then_load(tmp_path, model_file):
     np.testing.assert_array_equal(group["u"][2, 0], GaussianRandomField().sample((64,), (1.0,), 1, 2))
 
     code, out = _run(["train", model_file, "--method", "fno", "--data", data, "-o", op_path, "--test", fine,
-                      "--steps", 30, "--batch", 5, "--modes", 4, "--width", 8, "--layers", 1, "--no-progress",
+                      "--steps", 30, "--batch", 5, "--no-progress",
                       "--json"])
     assert code == 0, out
     report = json.loads(out)
@@ -59,6 +60,7 @@ def test_dataset_then_train_then_load(tmp_path, model_file):
     assert report["tests"][0]["resolution"] == [64]
 
     op = eqc.load_operator(op_path)
+    assert (op.config.modes, op.config.width, op.config.layers) == (4, 8, 1)  # from the model's train line
     u0 = np.asarray(group["u"][:, 0])
     assert op(u0).shape == (4, 64) and op(u0[0]).shape == (64,)
     assert op.report["tests"][0]["rel_l2"] == report["tests"][0]["rel_l2"]

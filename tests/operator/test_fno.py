@@ -121,3 +121,23 @@ def test_resumed_training_equals_an_uninterrupted_run(burgers_pairs, tmp_path):
     np.testing.assert_allclose(predict(net, x, 1), predict(ref, x, 1), rtol=1e-5, atol=1e-7)
     with pytest.raises(ValueError, match="other settings"):
         train_fno(cfg, *args[1:-1], TrainOptions(steps=30), checkpoint=ckpt, resume=True)
+
+
+def test_two_dimensional_training_with_the_pino_loss():
+    """A few steps of a 2-D FNO on heat-equation data with the physics loss switched on."""
+    from eqc.backends.jax.operator.pino import make_rhs
+
+    import eqc
+
+    model = eqc.load("stdlib:heat_2d")
+    g = GaussianRandomField()
+    u0 = np.stack([g.sample((16, 16), (1.0, 1.0), 0, i) for i in range(6)])[:, None]
+    d = model.param_values()["D"]
+    kx = 2 * np.pi * np.fft.fftfreq(16, d=1 / 16)
+    decay = np.exp(-d * 0.5 * (kx[:, None] ** 2 + kx[None, :] ** 2))
+    uT = np.real(np.fft.ifft2(np.fft.fft2(u0) * decay))  # the exact heat flow to t = 0.5
+    cfg = FNOConfig(dim=2, in_channels=1, out_channels=4, modes=4, width=8, layers=1, hidden=8)
+    opts = TrainOptions(steps=6, batch=3, pino_weight=0.1)
+    net, hist = train_fno(cfg, u0, uT[:, None], [3], np.linspace(0, 0.5, 5), opts, residual=make_rhs(model))
+    assert len(hist) == 6 and np.all(np.isfinite(hist))
+    assert predict(net, u0, 4).shape == (6, 4, 1, 16, 16)

@@ -87,11 +87,25 @@ def resume(checkpoint: str | os.PathLike) -> Resume:
     return Resume(arrays["y"].copy(), float(meta["t"]), int(meta["saved"]), str(meta.get("method", "")))
 
 
-def _first_bad_field(y: np.ndarray, index: tuple[slice, ...], names: Sequence[str] | None) -> str:
+def _first_bad_field(
+    y: np.ndarray, index: tuple[slice, ...], names: Sequence[str] | None, grid: Grid | None
+) -> tuple[str, str | None]:
+    """The first field with a non-finite interior value, and where (points and the box of
+    coordinates they span) when there is a grid."""
     for k in range(y.shape[0]):
-        if not np.isfinite(y[(k, *index)]).all():
-            return names[k] if names and k < len(names) else f"#{k}"
-    return "?"
+        bad = ~np.isfinite(y[(k, *index)])
+        if bad.any():
+            name = names[k] if names and k < len(names) else f"#{k}"
+            if grid is None or not grid.dim:
+                return name, None
+            pts = np.argwhere(bad)
+            box = []
+            for a, axis in enumerate(grid.axes):
+                c = grid.coords(axis)
+                lo, hi = c[pts[:, a].min()], c[pts[:, a].max()]
+                box.append(f"{axis} = {lo:.4g}" if lo == hi else f"{axis} in [{lo:.4g}, {hi:.4g}]")
+            return name, f"{len(pts)} of {bad.size} points, {', '.join(box)}"
+    return "?", None
 
 
 def _hint(stepper: Stepper, stability_hint: str | None) -> str:
@@ -164,9 +178,9 @@ def integrate(
 
     def check(t_now: float) -> None:
         if check_finite and not np.isfinite(y[(slice(None), *index)]).all():
+            name, where = _first_bad_field(y, index, field_names, grid)
             raise SimulationDiverged(
-                _first_bad_field(y, index, field_names), t_now, _hint(stepper, stability_hint),
-                last_finite=t_ok,
+                name, t_now, _hint(stepper, stability_hint), last_finite=t_ok, where=where
             )
 
     targets = [float(s) for s in times if s > t0]

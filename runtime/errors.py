@@ -28,13 +28,15 @@ class SimulationDiverged(SimulationError):
 
     def __init__(
         self, field: str, time: float, hint: str | None = None, what: str = "NaN/Inf",
-        last_finite: float | None = None,
+        last_finite: float | None = None, where: str | None = None,
     ):
         since = f" (finite at t = {last_finite:.6g})" if last_finite is not None and last_finite < time else ""
-        super().__init__(f"field `{field}` became {what} by t = {time:.6g}{since}", hint)
+        at = f"; non-finite at {where}" if where else ""
+        super().__init__(f"field `{field}` became {what} by t = {time:.6g}{since}{at}", hint)
         self.field = field
         self.time = time
         self.last_finite = last_finite
+        self.where = where
 
 
 class StepSizeTooSmall(SimulationError):

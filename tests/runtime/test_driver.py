@@ -77,6 +77,20 @@ def test_nan_check_also_runs_for_a_stability_blow_up_with_the_hint() -> None:
                   stability_hint="diffusion number too large")
     assert info.value.field == "u"
     assert "diffusion number too large" in info.value.hint
+    assert info.value.where == "16 of 16 points, x in [0.03125, 0.9688]"
+
+
+def test_divergence_reports_where_it_started() -> None:
+    def rhs(t, y, out):  # v blows up only at the third cell
+        out[:, 1:-1] = 0.0
+        out[1, 3] = 1.0 / (0.25 - t) ** 2 if t < 0.25 else np.inf
+
+    y = initial()
+    st = make_stepper("euler", rhs, y.shape, 0.01, grid=GRID)
+    with pytest.raises(SimulationDiverged) as info:
+        integrate(st, y, 0.0, 1.0, None, None, grid=GRID, field_names=FIELDS, progress=False)
+    assert info.value.where == "1 of 16 points, x = 0.1562"  # padded index 3 = cell 2
+    assert "x = 0.1562" in str(info.value)
 
 
 @pytest.mark.parametrize("suffix", [".nc", ".zarr"])

@@ -19,7 +19,6 @@ import sys
 import time
 
 import sympy as sp
-
 from eqc.compiler.ir.symbols import coord
 from eqc.compiler.rewrite import RewriteOptions, optimize
 from eqc.compiler.rewrite.cost import count_ops, count_program, cycles
@@ -28,7 +27,6 @@ from eqc.compiler.rewrite.samples import (
     gray_scott,
     reaction_network,
     stencil_reaction,
-    varying_accesses,
 )
 
 TABLE = CostTable()

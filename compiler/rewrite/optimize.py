@@ -53,6 +53,8 @@ def _seed_expansion(conv: Converter, eg: EGraph, root: int, expr: sp.Expr, optio
     """Put the polynomial expansion of ``expr`` in its class when it stays small."""
     if not isinstance(expr, sp.Add | sp.Mul | sp.Pow):
         return
+    if not any(isinstance(a, sp.Add) for arg in expr.args for a in sp.preorder_traversal(arg)):
+        return  # already a sum of products
     for p in expr.atoms(sp.Pow):
         if p.exp.is_Integer and abs(int(p.exp)) > 6 and isinstance(p.base, sp.Add):
             return
@@ -73,16 +75,24 @@ def _plain(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, reserved) 
     eg.rebuild()
     sel = extract(eg, roots, options.cost, seconds=0.05, refine=False)
     names = Names(reserved)
-    inv, body, outs = emit(sel, invariant_choice(eg, options.cost), names)
-    return inv, *_share(body, outs, pred, names)
+    return emit(sel, invariant_choice(eg, options.cost), names)
 
 
 def _share(body, outs, pred, names: Names):
     """Pair sharing across sums and products (:mod:`.share`)."""
     temps = {s for s, _ in body}
 
+    memo: dict[sp.Basic, bool] = {}
+
     def varies(e: sp.Basic) -> bool:
-        return bool(e.free_symbols & temps) or any(pred(a) for a in e.atoms(sp.Indexed, sp.Symbol))
+        hit = memo.get(e)
+        if hit is None:
+            if e in temps or isinstance(e, sp.Indexed | sp.Symbol) or not e.args:
+                hit = e in temps or bool(pred(e))
+            else:
+                hit = any(varies(a) for a in e.args)
+            memo[e] = hit
+        return hit
 
     def fresh() -> sp.Symbol:
         s = names.temporary()
@@ -129,7 +139,7 @@ def optimize(
         # is one shared class; pair sharing after extraction combines the sums
         rules = tuple(r for r in rules if not r.expansive)
     sat = saturate(eg, rules, limits)
-    remaining = max(0.05, 0.8 * options.time_limit - (time.perf_counter() - t0))
+    remaining = max(0.05, min(0.25 * options.time_limit, 0.8 * options.time_limit - (time.perf_counter() - t0)))
     sel = extract(eg, roots, options.cost, seconds=remaining, refine=options.refine)
     names = Names(names_used)
     invariants, body, new_outs = emit(sel, invariant_choice(eg, options.cost), names)

@@ -68,8 +68,15 @@ class _Pairs:
         return None
 
 
+def _rank(e: sp.Basic) -> tuple[int, str]:
+    """A cheap deterministic order of operands (sympy's sort key is slow)."""
+    return (len(e.args), str(e))
+
+
 def _sum_key(x: tuple[int, sp.Expr], y: tuple[int, sp.Expr]) -> tuple[object, int]:
-    (sx, ex), (sy, ey) = sorted((x, y), key=lambda t: sp.default_sort_key(t[1]))
+    if _rank(x[1]) > _rank(y[1]):
+        x, y = y, x
+    (sx, ex), (sy, ey) = x, y
     return (ex, ey, sx * sy), sx
 
 
@@ -185,7 +192,7 @@ def _share(exprs, op, varies, new_symbol, max_steps):
 def _key(op, x, y):
     if op == "add":
         return _sum_key(x, y)[0]
-    return tuple(sorted((x, y), key=sp.default_sort_key))
+    return (x, y) if _rank(x) <= _rank(y) else (y, x)
 
 
 def _sum_sign(x, key):
@@ -198,14 +205,16 @@ def _sum_sign(x, key):
 def _find_pair(op, ops, key):
     if op == "add":
         a, b, s = key
-        for i, x in enumerate(ops):
+        ia = [i for i, x in enumerate(ops) if x[1] == a]
+        for i in ia:
             for j, y in enumerate(ops):
-                if i < j and _sum_key(x, y)[0] == key:
-                    return i, j
+                if j != i and y[1] == b and ops[i][0] * y[0] == s:
+                    return (i, j) if i < j else (j, i)
         return None
     a, b = key
     for i, x in enumerate(ops):
-        for j, y in enumerate(ops):
-            if i < j and ((x == a and y == b) or (x == b and y == a)):
-                return i, j
+        if x == a:
+            for j, y in enumerate(ops):
+                if j != i and y == b:
+                    return (i, j) if i < j else (j, i)
     return None

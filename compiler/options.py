@@ -26,7 +26,7 @@ class CompileOptions:
     order: int = 2
     rewrite: bool = True
     split_linear: bool = False
-    rewrite_time_budget: float = 1.0
+    rewrite_time_budget: float = 0.5
 
     def __post_init__(self) -> None:
         if self.order not in (2, 4):

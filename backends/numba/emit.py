@@ -218,7 +218,7 @@ class _Emitter:
         accesses: dict[sp.Indexed, str] = {}
         all_exprs = [e for _, e in self.k.body] + [e for _, e in exprs]
         for e in all_exprs:
-            for a in e.atoms(sp.Indexed):
+            for a in sorted(e.atoms(sp.Indexed), key=sp.default_sort_key):
                 if a not in accesses:
                     name, offs = decode_access(a, self.axes)
                     accesses[a] = view(inp, self.fi[name], offs)
@@ -275,7 +275,7 @@ class _Emitter:
                     if rule.field != f or rule.axis != a:
                         continue
                     acc = {}
-                    for ac in rule.expr.atoms(sp.Indexed):
+                    for ac in sorted(rule.expr.atoms(sp.Indexed), key=sp.default_sort_key):
                         name, offs = decode_access(ac, self.axes)
                         o = offs[kx]
                         pos = f"{g + o}" if rule.side == "lo" else f"n_{a} + {g - 1 + o}"
@@ -471,7 +471,8 @@ def emit_module(k: KernelIR, options: BackendOptions, tableau: Tableau | None = 
     ]
     parts: list[str] = []
     for sfx, par in (("", True), ("_serial", False)):
-        parts += ["", *em.fill_ghosts(sfx, par), "", ""]
+        # ghost filling touches only the boundary layers: serial (no fork/join, quick to JIT)
+        parts += ["", *em.fill_ghosts(sfx, False), "", ""]
         if sfx == "":
             parts += [f"# {eq}" for eq in k.equations]
         parts += em.rhs_functions(sfx, par)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 import time as _time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -309,12 +309,6 @@ def generate(
             for b in todo:  # in order, so markers appear in order and a resume is simple
                 store(b, *futures[b].result())
         except BaseException:
-            for f in futures.values():
-                f.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
             raise
     return todo
-
-
-def iter_blocks(layout: DatasetLayout) -> Iterable[range]:
-    """The sample ranges of the blocks, in order."""
-    return (layout.block_range(b) for b in range(layout.blocks))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -19,6 +20,9 @@ from .common import fail, user_errors
 @user_errors
 def plot(result: Path, output: Path | None, fields: tuple[str, ...], time: float | None, fps: int) -> None:
     """Plot a result file: the last frame as a PNG, or a movie of all frames."""
+    # read a result that a running `eqc run` is still writing: HDF5 would refuse the file
+    # while the writer holds its lock. Read at HDF5's start-up, so set before netCDF4 loads.
+    os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")
     import matplotlib
 
     matplotlib.use("Agg")

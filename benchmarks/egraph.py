@@ -6,7 +6,11 @@ table gives the cost of the right-hand side under eqc's cycle model
 (``eqc.compiler.rewrite.cost``, the same counter for every column: loop-invariant work
 is free, each temporary counted once), and the median compile time of each method.
 
-    python benchmarks/egraph.py [--repeats 3] [--simplify-timeout 10] [--only NAME ...]
+    python benchmarks/egraph.py [--repeats 3] [--simplify-timeout 10] [--only NAME ...] [--runtime]
+
+``--runtime`` also times the right-hand side of the reaction network (20,000 points) and
+of the stencil case (512x512) through the numba backend, with sympy.cse (the pipeline's
+``cse_kernel``) and with the rewriter, alternating the two in rounds on one machine.
 """
 
 from __future__ import annotations
@@ -71,7 +75,13 @@ def stdlib_cases():
 
 
 def cost_cse(outs, var):
-    repl, red = sp.cse(outs)
+    """sympy.cse over all outputs, accesses hidden as symbols (as ``cse_kernel`` does)."""
+    accs = sorted(set().union(*(o.atoms(sp.Indexed) for o in outs)), key=sp.default_sort_key)
+    hide = {a: sp.Symbol(f"_acc{j}", real=True) for j, a in enumerate(accs)}
+    show = {s: a for a, s in hide.items()}
+    repl, red = sp.cse([o.xreplace(hide) for o in outs])
+    repl = [(s, e.xreplace(show)) for s, e in repl]
+    red = [e.xreplace(show) for e in red]
     temps = {s for s, _ in repl}
     return cycles(count_program(repl, red, lambda a: a in temps or var(a)), TABLE)
 
@@ -97,11 +107,80 @@ def timed(fn, repeats):
     return out, statistics.median(times)
 
 
+def runtime_cases():
+    """KernelIRs (without a body) for the numba run-time comparison."""
+    from eqc.compiler.ir.kernel import KernelAxis, KernelIR
+    from eqc.runtime.grid import Grid
+
+    net, _ = reaction_network(50, 200, seed=0)
+    k_net = KernelIR(
+        name="reaction_network",
+        fields=tuple(f"c{i}" for i in range(50)),
+        axes=(KernelAxis("x", True, 1),),
+        params=tuple(f"k{j}" for j in range(200)),
+        outputs=tuple(net),
+    )
+    g_net = Grid(("x",), (0.0,), (1.0,), (20000,), (True,), 1)
+    p_net = {f"k{j}": 0.1 + 0.01 * j for j in range(200)}
+    st, _ = stencil_reaction()
+    k_st = KernelIR(
+        name="stencil_reaction",
+        fields=("u", "v"),
+        axes=(KernelAxis("x", True, 1), KernelAxis("y", True, 1)),
+        params=("Du", "Dv", "eps", "a", "b"),
+        outputs=tuple(st),
+    )
+    g_st = Grid(("x", "y"), (0.0, 0.0), (1.0, 1.0), (512, 512), (True, True), 1)
+    p_st = {"Du": 1e-3, "Dv": 5e-4, "eps": 0.1, "a": 0.7, "b": 0.8}
+    return [("reaction network 50x200", k_net, g_net, p_net), ("9pt+5pt stencil + cubic", k_st, g_st, p_st)]
+
+
+def runtime(rounds: int = 5, calls: int = 10) -> None:
+    import numpy as np
+    from eqc.backends.numba import compile_kernel
+    from eqc.compiler.options import BackendOptions
+    from eqc.compiler.passes.lower import cse_kernel
+    from eqc.compiler.rewrite import rewrite_kernel
+
+    print()
+    head = ("kernel (numba, serial)", "cse rhs", "eqc rhs", "eqc/cse", "max |diff|")
+    rows = []
+    for name, k, grid, params in runtime_cases():
+        rng = np.random.default_rng(0)
+        y = rng.uniform(0.5, 1.5, size=(len(k.fields), *grid.padded_shape))
+        fns, outs = {}, {}
+        for label, kk in (("cse", cse_kernel(k)), ("eqc", rewrite_kernel(k))):
+            fns[label] = compile_kernel(kk, BackendOptions(parallel=False)).rhs(grid, params)
+            outs[label] = np.zeros_like(y)
+            fns[label](0.0, y.copy(), outs[label])  # JIT + warm-up
+        times: dict[str, list[float]] = {"cse": [], "eqc": []}
+        for _ in range(rounds):
+            for label, f in fns.items():
+                yy, out = y.copy(), outs[label]
+                for _ in range(calls):
+                    t0 = time.perf_counter()
+                    f(0.0, yy, out)
+                    times[label].append(time.perf_counter() - t0)
+        inner = (slice(None), *grid.interior)
+        diff = float(np.max(np.abs(outs["cse"][inner] - outs["eqc"][inner])))
+        tc, te = statistics.median(times["cse"]), statistics.median(times["eqc"])
+        rows.append((name, f"{tc * 1e3:.2f} ms", f"{te * 1e3:.2f} ms", f"{te / tc:.2f}", f"{diff:.1e}"))
+        print(f"  {name}: timed", file=sys.stderr)
+    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
+    line = "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))
+    print(line)
+    print("-" * len(line))
+    for r in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
+    print(f"rhs: median of {rounds} rounds x {calls} calls, cse and eqc alternating")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--simplify-timeout", type=float, default=10.0)
     ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument("--runtime", action="store_true", help="also time the numba kernels")
     args = ap.parse_args(argv)
 
     cases = stdlib_cases()
@@ -146,6 +225,8 @@ def main(argv=None):
     print("cost: cycles per grid point under eqc's cost model (add/mul 1, div/sqrt 15, exp/log/sin/cos 40,")
     print("pow 80; invariants hoisted and free; same counter for every column); times: median of")
     print(f"{args.repeats} runs (simplify: one run, limit {args.simplify_timeout:g} s per model).")
+    if args.runtime:
+        runtime()
     print("command: python benchmarks/egraph.py " + " ".join(sys.argv[1:] if argv is None else argv))
 
 

@@ -133,6 +133,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--cases", default=",".join(CASES))
+    ap.add_argument("--no-compile-times", dest="compile_times", action="store_false",
+                    help="skip the compile-time table of the stdlib models")
     args = ap.parse_args(argv)
     threads = [int(x) for x in args.threads.split(",")]
     try:
@@ -159,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
                 adv = ck.advance(grid, params, TABLEAUS[method], dt)
                 llvm_compile = time.perf_counter() - t0
                 y = y0.copy()
-                contenders["llvm"] = (lambda adv=adv, y=y: adv(y, 0.0, steps), llvm_compile)
+                contenders["llvm"] = (lambda adv=adv, y=y, steps=steps: adv(y, 0.0, steps), llvm_compile)
                 if numba_compile is not None:
                     try:
                         t0 = time.perf_counter()
@@ -169,11 +171,11 @@ def main(argv: list[str] | None = None) -> None:
                         nadv(yn, 0.0, 1)
                         ncomp = time.perf_counter() - t0
                         if nadv is not None:
-                            contenders["numba"] = (lambda nadv=nadv, yn=yn: nadv(yn, 0.0, steps), ncomp)
+                            contenders["numba"] = (lambda nadv=nadv, yn=yn, steps=steps: nadv(yn, 0.0, steps), ncomp)
                     except Exception as exc:  # a benchmark reports, it does not stop
                         print(f"numba backend failed on {case}: {exc!r}", file=sys.stderr)
                 crun = c_runner(lib, case, grid, params, dt, y0)
-                contenders["C gcc -O3"] = (lambda crun=crun, th=th: crun(steps, th), c_compile)
+                contenders["C gcc -O3"] = (lambda crun=crun, th=th, steps=steps: crun(steps, th), c_compile)
                 measured = {}
                 for name, (run, comp) in contenders.items():
                     med = _median_time(run, args.repeat)
@@ -188,16 +190,51 @@ def main(argv: list[str] | None = None) -> None:
     for r in rows:
         print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[5]} | {r[6]:.4f} | {r[7]:.0f} | {r[8]:.2f} |"
               f" {r[9]:.2f} |")
+    if args.compile_times:
+        compile_table()
     print(f"\ncommand: {shlex.join([sys.executable, *sys.argv])}  (cpus: {os.cpu_count()})")
 
 
-def _numba_options(threads: int):
-    try:
-        from eqc.compiler.options import BackendOptions
+def compile_table() -> None:
+    """Compile time of every stdlib model: JIT (IR build + O3 + MCJIT, rhs module plus the
+    fused RK4 module) and AOT (IR build + O3 + object + cc -shared link)."""
+    from eqc.backends.llvm.aot import build_shared_library
+    from eqc.compiler.pipeline import lower_model
 
-        return BackendOptions(threads=threads)
-    except Exception:
-        return None
+    import eqc
+
+    stdlib = Path(eqc.__file__).resolve().parent.parent / "stdlib"
+    print("\n| model | JIT rhs + rk4 s | AOT .so s |")
+    print("|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for pde in sorted(stdlib.glob("*.pde")):
+            kernel = lower_model(eqc.load(f"stdlib:{pde.stem}"))
+            t0 = time.perf_counter()
+            ck = compile_kernel(kernel, LLVMOptions(threads=1))
+            if not kernel.steady and not kernel.constraints:
+                ck._method(_rk4())
+            jit = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            build_shared_library(kernel, Path(tmp) / f"lib{pde.stem}.so")
+            aot = time.perf_counter() - t0
+            print(f"| {pde.stem} | {jit:.2f} | {aot:.2f} |")
+
+
+def _rk4():
+    from eqc.backends.llvm.codegen import Tableau
+
+    return Tableau.from_any(TABLEAUS["rk4"])
+
+
+def _numba_options(threads: int):
+    """The numba backend on ``threads`` threads (its serial variant for one)."""
+    from eqc.compiler.options import BackendOptions
+
+    if threads > 1:
+        import numba
+
+        numba.set_num_threads(threads)
+    return BackendOptions(parallel=threads > 1)
 
 
 if __name__ == "__main__":

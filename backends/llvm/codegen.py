@@ -117,7 +117,8 @@ _GRID = [("n", PTR), ("h", PTR), ("lo", PTR)]
 class ModuleBuilder:
     """Builds the functions of one kernel into one module."""
 
-    def __init__(self, kernel: KernelIR, flags: tuple[str, ...], triple: str = "", data_layout: str = ""):
+    def __init__(self, kernel: KernelIR, flags: tuple[str, ...], triple: str = "", data_layout: str = "",
+                 with_rhs: bool = True):
         self.k = kernel
         self.flags = flags
         self.prefix = f"eqc_{c_name(kernel.name)}"
@@ -128,15 +129,17 @@ class ModuleBuilder:
             self.module.data_layout = data_layout
         self.nf = len(kernel.fields)
         self.ghosts = self._ghosts()
-        self.rhs = self._rhs()
-        self._rhs_all()
-        if kernel.constraints:
-            self._constraint_rhs()
+        if with_rhs:  # a module of fused steps only needs the ghosts besides its stages
+            self.rhs = self._rhs()
+            self._rhs_all()
+            if kernel.constraints:
+                self._constraint_rhs()
         self._barrier_fn: ir.Function | None = None
 
     # -- ghosts ------------------------------------------------------------------------------
     def _ghosts(self) -> ir.Function:
         fn = _fn(self.module, f"{self.prefix}_ghosts", VOID, [("y", PTR), *_GRID, ("t", DOUBLE), ("p", PTR)])
+        fn.attributes.add("optsize")  # O(surface) work: small code beats vectorised copies
         y, n, h, lo, t, p = fn.args
         b = ir.IRBuilder(fn.append_basic_block("entry"))
         fr = Frame(self.k, b, n, h, lo, p, t, self.flags)
@@ -232,6 +235,7 @@ class ModuleBuilder:
     def _rhs(self) -> ir.Function:
         args = [("y", PTR), ("out", PTR), *_GRID, ("t", DOUBLE), ("p", PTR), ("row0", I64), ("row1", I64)]
         fn = _fn(self.module, f"{self.prefix}_rhs", VOID, args)
+        fn.attributes.add("noinline")  # one copy of the point loop (rhs_all calls it)
         for a in fn.args[:2]:
             a.add_attribute("noalias")
         y, out, n, h, lo, t, p, r0, r1 = fn.args
@@ -303,6 +307,7 @@ class ModuleBuilder:
         args = [("src", PTR), ("y", PTR), ("dst", PTR), ("acc", PTR), ("kbuf", PTR), *_GRID, ("t", DOUBLE),
                 ("p", PTR), ("dt", DOUBLE), ("row0", I64), ("row1", I64)]
         fn = _fn(self.module, f"{self.prefix}_{tab.tag}_stage{i}", VOID, args, internal=True)
+        fn.attributes.add("noinline")  # called once per step; inlining only grows the code
         for a in fn.args[:5]:
             a.add_attribute("noalias")
         src, y, dst, acc, kbuf, n, h, lo, t, p, dt, r0, r1 = fn.args

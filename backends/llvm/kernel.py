@@ -86,10 +86,17 @@ class CompiledKernel:
         self._crhs = _RHS(jitted.address(f"{self.prefix}_crhs")) if kernel.constraints else None
 
     def _build(self, methods: tuple[Tableau, ...]):
-        mb = ModuleBuilder(self.kernel, self.options.fastmath)
+        mb = ModuleBuilder(self.kernel, self.options.fastmath, with_rhs=not methods)
         for tab in methods:
             mb.add_method(tab)
-        jitted = machine.jit(mb.module, self.options.cpu, self.options.opt)
+        cache = None
+        if self.options.cache:
+            from eqc.runtime.cache import cache_dir
+
+            cache = cache_dir("llvm")
+        jitted = machine.jit(mb.module, self.options.cpu, self.options.opt, cache)
+        if methods:
+            return jitted, None, None
         ghosts = _GHOSTS(jitted.address(f"{self.prefix}_ghosts"))
         rhs = _RHS(jitted.address(f"{self.prefix}_rhs"))
         return jitted, ghosts, rhs

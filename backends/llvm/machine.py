@@ -9,8 +9,11 @@ in the rest of the process.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import llvmlite.binding as llvm
 from llvmlite import ir
@@ -78,14 +81,45 @@ class Jitted:
         return addr
 
 
-def jit(module: ir.Module, cpu: str = "host", opt: int = 3) -> Jitted:
-    """Verify, optimise and JIT ``module`` in this process."""
+def _cache_key(text: str, tm: llvm.TargetMachine, cpu: str, opt: int) -> str:
+    import llvmlite
+
+    features = llvm.get_host_cpu_features().flatten() if cpu == "host" else ""
+    name = llvm.get_host_cpu_name() if cpu == "host" else cpu
+    blob = "\n".join([llvmlite.__version__, tm.triple, name, features, str(opt), text])
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def jit(module: ir.Module, cpu: str = "host", opt: int = 3, cache: Path | None = None) -> Jitted:
+    """Verify, optimise and JIT ``module`` in this process.
+
+    With a ``cache`` folder, the machine code is kept there as an object file named by the
+    sha256 of the IR text, the CPU and the options, and a later call with the same IR loads
+    it instead of optimising and compiling again (written atomically: temp file + rename).
+    """
     tm = target_machine(cpu, opt)
-    ref = parse(module, tm)
-    optimise(ref, tm, opt)
-    engine = llvm.create_mcjit_compiler(ref, tm)
+    if cache is None:
+        ref = parse(module, tm)
+        optimise(ref, tm, opt)
+        engine = llvm.create_mcjit_compiler(ref, tm)
+        engine.finalize_object()
+        return Jitted(engine, ref)
+    path = Path(cache) / f"{_cache_key(str(module), tm, cpu, opt)}.o"
+    try:
+        obj = path.read_bytes()
+    except OSError:
+        ref = parse(module, tm)
+        optimise(ref, tm, opt)
+        obj = tm.emit_object(ref)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_bytes(obj)
+        os.replace(tmp, path)
+    empty = llvm.parse_assembly(f'target triple = "{tm.triple}"')
+    engine = llvm.create_mcjit_compiler(empty, tm)
+    engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
     engine.finalize_object()
-    return Jitted(engine, ref)
+    return Jitted(engine, empty)
 
 
 def emit_object(module: ir.Module, cpu: str = "host", opt: int = 3) -> bytes:

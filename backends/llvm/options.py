@@ -30,6 +30,7 @@ class LLVMOptions:
     ``opt``: the optimisation level (0-3). ``cpu``: the target CPU ("host" or an LLVM CPU
     name such as "x86-64" for a portable shared library). ``min_parallel_cells``: below
     this many interior cells a right-hand side runs on the calling thread only.
+    ``cache``: keep machine code on disk (``$EQC_CACHE_DIR/llvm``), keyed by a content hash.
     """
 
     threads: int | None = None
@@ -37,6 +38,7 @@ class LLVMOptions:
     opt: int = 3
     cpu: str = "host"
     min_parallel_cells: int = 32768
+    cache: bool = True
 
     def __post_init__(self) -> None:
         if self.threads is not None and self.threads < 1:
@@ -64,4 +66,4 @@ class LLVMOptions:
         if getattr(options, "parallel", True) is False:
             threads = 1
         fastmath = SAFE_FASTMATH if getattr(options, "fastmath", True) else ()
-        return cls(threads=threads, fastmath=fastmath)
+        return cls(threads=threads, fastmath=fastmath, cache=bool(getattr(options, "cache", True)))

@@ -80,20 +80,30 @@ def make_nets(
     sigma: float = 1.0,
     dtype=jnp.float32,
 ) -> list[PINNNet]:
-    """One network per box, initialised under one ``jit`` (eager initialisation would
-    compile every random draw separately)."""
+    """One network per box, weights drawn with numpy (equinox's default uniform
+    ``+-1/sqrt(fan_in)``) into an MLP skeleton: eager JAX initialisation would compile
+    every random draw separately, seconds of start-up on a busy CPU."""
     n_in = PINNNet.input_size(periodic, harmonics)
-
-    def init(key):
-        kb, km = jax.random.split(key)
-        B = sigma * jax.random.normal(kb, (fourier, n_in), dtype=dtype) if fourier > 0 else None
-        size = 2 * fourier if fourier > 0 else n_in
-        return eqx.nn.MLP(size, n_out, width, depth, activation=jnp.tanh, key=km, dtype=dtype), B
-
-    keys = jax.random.split(jax.random.PRNGKey(seed), len(boxes))
-    parts = eqx.filter_jit(eqx.filter_vmap(init))(keys)
+    size = 2 * fourier if fourier > 0 else n_in
+    # the structure without computing anything, then numpy draws: no XLA compiles here
+    skeleton = eqx.filter_eval_shape(
+        lambda: eqx.nn.MLP(size, n_out, width, depth, activation=jnp.tanh, key=jax.random.PRNGKey(0), dtype=dtype)
+    )
+    rng = np.random.default_rng(seed)
     out = []
-    for k, (lo, hi) in enumerate(boxes):
-        mlp, B = jax.tree_util.tree_map(lambda a, k=k: a[k] if eqx.is_array(a) else a, parts)
+    for lo, hi in boxes:
+        layers = []
+        for layer in skeleton.layers:
+            fan_in = layer.weight.shape[1]
+            bound = 1.0 / np.sqrt(fan_in)  # equinox's default Linear initialisation
+            W = rng.uniform(-bound, bound, layer.weight.shape)
+            b = rng.uniform(-bound, bound, layer.bias.shape)
+            layers.append((W, b))
+        mlp = eqx.tree_at(
+            lambda m: [x for lyr in m.layers for x in (lyr.weight, lyr.bias)],
+            skeleton,
+            [jnp.asarray(a, dtype=dtype) for wb in layers for a in wb],
+        )
+        B = jnp.asarray(sigma * rng.standard_normal((fourier, n_in)), dtype=dtype) if fourier > 0 else None
         out.append(PINNNet(lo, hi, periodic, mlp, B, harmonics))
     return out

@@ -1,7 +1,8 @@
 """Fourier helpers on periodic boxes: wavenumbers, symbols of linear operators, and the
 periodic Poisson / constraint solve.
 
-Conventions: real FFTs over the spatial axes (``numpy.fft.rfftn``), so arrays in Fourier
+Conventions: real FFTs over the spatial axes (``scipy.fft.rfftn``; see
+benchmarks/fft_backends.py for why not ``numpy.fft``), so arrays in Fourier
 space have shape ``(n_0, ..., n_{d-1}//2 + 1)``; the wavenumber of axis ``a`` is
 ``2 pi m / L_a`` (``L_a = hi - lo``). With cell-centred points (docs/grid.md) the grid offset
 only changes the phases, not the symbol. A derivative of odd order has the Nyquist mode set
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+import scipy.fft as sfft
 
 from .grid import Grid
 
@@ -111,8 +113,8 @@ class PeriodicSolver:
         self._axes = tuple(range(-grid.dim, 0))
 
     def __call__(self, f: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        fh = np.fft.rfftn(f, axes=self._axes)
-        u = np.fft.irfftn(fh * self.inverse, s=self.grid.shape, axes=self._axes)
+        fh = sfft.rfftn(f, axes=self._axes)
+        u = sfft.irfftn(fh * self.inverse, s=self.grid.shape, axes=self._axes)
         if out is None:
             return u
         out[...] = u

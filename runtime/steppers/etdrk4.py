@@ -14,6 +14,7 @@ can compile it like any other right-hand side. With ``halo = 0`` these are plain
 from __future__ import annotations
 
 import numpy as np
+import scipy.fft as sfft
 
 from ..grid import Grid
 from ..spectral import dealias_mask
@@ -107,9 +108,9 @@ class ETDRK4:
 
     def _N(self, t: float, vh: np.ndarray) -> np.ndarray:
         sel = self.sel
-        self._work[sel] = np.fft.irfftn(vh, s=self.grid.shape, axes=self._axes)
+        self._work[sel] = sfft.irfftn(vh, s=self.grid.shape, axes=self._axes)
         self.nonlinear(t, self._work, self._nout)
-        nh = np.fft.rfftn(self._nout[sel], axes=self._axes)
+        nh = sfft.rfftn(self._nout[sel], axes=self._axes)
         if self._mask is not None:
             nh *= self._mask
         return nh
@@ -123,7 +124,7 @@ class ETDRK4:
         h = (t_target - t) / n
         E, E2, Q, f1, f2, f3 = self._coefficients(h)
         self._work[...] = y
-        v = np.fft.rfftn(y[self.sel], axes=self._axes)
+        v = sfft.rfftn(y[self.sel], axes=self._axes)
         t0 = t
         for m in range(n):
             tm = t0 + m * h
@@ -136,7 +137,7 @@ class ETDRK4:
             Nc = self._N(tm + h, c)
             v = E * v + Nv * f1 + 2 * (Na + Nb) * f2 + Nc * f3
             self.nsteps += 1
-        self._work[self.sel] = np.fft.irfftn(v, s=self.grid.shape, axes=self._axes)
+        self._work[self.sel] = sfft.irfftn(v, s=self.grid.shape, axes=self._axes)
         if self._has_constraints:
             self.nonlinear(t_target, self._work, self._nout)
         y[...] = self._work

@@ -34,10 +34,19 @@ SYMPY_OF_FN["sqrt"] = sp.sqrt
 
 
 def number(v: float) -> sp.Expr:
-    """A float as the simplest exact sympy number: an Integer when integral."""
-    if float(v).is_integer() and abs(v) < 2**53:
+    """A float as the simplest sympy number that is exactly it: an Integer, a Rational
+    with a small denominator whose float is ``v`` (so ``1/3`` prints as ``1/3``), else a
+    Float with the digits of ``repr(v)`` (which round-trips any float64)."""
+    v = float(v)
+    if v.is_integer() and abs(v) < 2**53:
         return sp.Integer(int(v))
-    return sp.Float(v)
+    if 1e-6 < abs(v) < 1e6:
+        r = sp.Rational(v).limit_denominator(4096)
+        if float(r) == v:
+            return r
+    text = repr(v)
+    digits = len(text.split("e")[0].replace("-", "").replace(".", "").lstrip("0"))
+    return sp.Float(text, max(15, digits))
 
 
 def _exponent(v: float) -> sp.Expr:

@@ -160,6 +160,8 @@ class _Builder:
         if stmts:
             s = stmts[0]
             return s.name, s.title, self.span(s.pos)
+        if self.filename.startswith("<"):
+            return "model", None, None
         stem = re.sub(r"\W", "_", self.filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]) or "model"
         return (stem if stem[0].isalpha() else f"model_{stem}"), None, None
 
@@ -180,6 +182,8 @@ class _Builder:
                            + " x ".join("64" for _ in names))
             else:
                 for i, n in enumerate(g.sizes):
+                    if n.text == "auto":  # the solver chooses
+                        continue
                     v = self.attempt(lambda n=n: number(n, self.span(n.pos)))
                     if v is None:
                         continue

@@ -51,7 +51,7 @@ class TimeDerivative:
     function: sp.Expr
 
     def __eq__(self, rhs: Any) -> EvolutionEquation:  # type: ignore[override]
-        return EvolutionEquation(self.function, sp.sympify(rhs))
+        return EvolutionEquation(self.function, sp.sympify(R.scalar(rhs, "on the right side")))
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -119,6 +119,8 @@ class Model:
     """A model under construction; :meth:`build` gives the checked IR Model."""
 
     def __init__(self, name: str, title: str | None = None, doc: str | None = None):
+        if not isinstance(name, str) or not name.isidentifier():
+            raise SemanticModelError(f"model name {name!r} must be a plain name", hint="e.g. eqc.Model('heat')")
         self.name = name
         self.title = title
         self.doc = doc
@@ -202,7 +204,8 @@ class Model:
             side = "lo" if abs(w - float(axis.lo)) <= tol else "hi" if abs(w - float(axis.hi)) <= tol else None
             if side is None:
                 raise SemanticModelError(f"{axis.name} = {where} is not a boundary of [{axis.lo}, {axis.hi}]")
-        lhs = sp.sympify(lhs)
+        lhs = R.check_finite(sp.sympify(lhs))
+        value = R.check_finite(sp.sympify(value))
         names = R.fields_in(lhs, [f.name for f in self._fields])
         if len(names) != 1:
             raise SemanticModelError("a boundary condition needs exactly one field on its left side")
@@ -227,6 +230,9 @@ class Model:
 
     def train(self, method: str = "pinn", **options: str | int | float | bool) -> None:
         """Defaults for a learned solver (``train pinn width 64 depth 4 ...``)."""
+        for k, v in [("method", method), *options.items()]:
+            if not k.isidentifier() or isinstance(v, str) and not v.isidentifier():
+                raise SemanticModelError(f"train option {k}={v!r}: keys and word values must be plain names")
         self._train = ir.Train(method, tuple(options.items()))
 
     # -- result
@@ -251,7 +257,12 @@ class Model:
             bcs=tuple(self._bcs), ics=tuple(self._ics), solve=self._solve, train=self._train, doc=self.doc,
         )
         ModelErrors.raise_if_any(errors + check_model(model))
-        return model
+        # Canonical form: the model as the .pde frontend reads its printed text, so a DSL
+        # model and the same model written as text are equal (and hash alike in caches),
+        # and later errors can point at a line of the printed model.
+        from .loader import parse
+
+        return parse(model.to_pde(), f"<eqc.Model {self.name}>")
 
     def to_pde(self) -> str:
         """The model as ``.pde`` text."""

@@ -99,8 +99,8 @@ def to_pde(model: Model) -> str:
         out.append("")
         for a in model.axes:
             out.append(f"domain {a.name} in [{p(a.lo)}, {p(a.hi)}]" + (" periodic" if a.periodic else ""))
-        if all(a.points is not None for a in model.axes):
-            out.append("grid " + " x ".join(str(a.points) for a in model.axes))
+        if any(a.points is not None for a in model.axes):
+            out.append("grid " + " x ".join("auto" if a.points is None else str(a.points) for a in model.axes))
     if model.params:
         out.append("")
         for prm in model.params:

@@ -166,6 +166,8 @@ def bc_coefficients(lhs: sp.Expr, rhs: sp.Expr, u: sp.Expr, axis: sp.Symbol) -> 
     """``(alpha, beta, value)`` with ``alpha*u + beta*d(u, axis) = value`` equal to
     ``lhs = rhs``. The condition must be linear in ``u`` and ``d(u, axis)``, and those are
     the only field terms allowed."""
+    check_finite(lhs)
+    check_finite(rhs)
     du = sp.Derivative(u, axis)
     a, b = sp.Dummy("a"), sp.Dummy("b")
     e = (lhs - rhs).xreplace({du: b}).xreplace({u: a})

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 from click.testing import CliRunner
 
+from eqc import load_pinn
 from eqc.cli import main
 
 HEAT = """model heat_inv
@@ -43,6 +45,10 @@ def test_tiny_cli_run_writes_network_report_and_plots(tmp_path) -> None:
     meta = json.loads((out / "pinn.json").read_text())
     assert meta["settings"]["width"] == 16  # from the model's train block
     assert meta["settings"]["steps"] == 150  # flags override it
+    u = load_pinn(out)  # rebuilt from the stored model text
+    x = np.linspace(0, 1, 9)
+    exact = np.exp(-0.1 * np.pi**2 * 0.3) * np.sin(np.pi * x)
+    assert np.max(np.abs(u(0.3, x) - exact)) < 0.05
 
 
 def test_resume_needs_an_output_folder(tmp_path) -> None:
@@ -62,3 +68,25 @@ def test_bad_training_option_points_at_the_train_line(tmp_path) -> None:
     res = CliRunner().invoke(main, ["train", _write(tmp_path, train="train pinn widht 16"), "--method", "pinn"])
     assert res.exit_code == 2
     assert "heat.pde:11:" in res.output and "widht" in res.output
+
+
+def test_observations_from_netcdf_and_csv(tmp_path) -> None:
+    import xarray as xr
+    from eqc.frontend.loader import load
+
+    from eqc.pinn import read_observations
+
+    model = load(_write(tmp_path))
+    t, x = np.linspace(0, 0.5, 3), np.linspace(0, 1, 4)
+    u = np.exp(-t)[:, None] * np.sin(np.pi * x)[None, :]
+    xr.Dataset({"u": (("time", "x"), u)}, coords={"time": t, "x": x}).to_netcdf(tmp_path / "obs.nc")
+    obs = read_observations(tmp_path / "obs.nc", model)
+    assert obs.points.shape == (12, 2) and obs.fields == ("u",)
+    k = 7
+    assert obs.values[k, 0] == u[k // 4, k % 4] and tuple(obs.points[k]) == (t[k // 4], x[k % 4])
+    (tmp_path / "bad.csv").write_text("t,y,u\n0,0,0\n")
+    import pytest
+    from eqc.compiler.diagnostics import InputModelError
+
+    with pytest.raises(InputModelError):
+        read_observations(tmp_path / "bad.csv", model)

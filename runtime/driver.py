@@ -114,7 +114,7 @@ def _hint(stepper: Stepper, stability_hint: str | None) -> str:
     if stability_hint:
         parts.append(stability_hint)
     method = getattr(stepper, "method", "")
-    if method == "dopri5":
+    if getattr(stepper, "adaptive", False):
         parts.append("tighten rtol/atol, or the model itself blows up")
     elif method == "etdrk4" and dt is not None:
         parts.append(
@@ -170,7 +170,7 @@ def integrate(
     steps0 = stepper.nsteps
     saved = 0
     t = float(t0)
-    fixed_dt = None if getattr(stepper, "method", "") == "dopri5" else getattr(stepper, "dt", None)
+    fixed_dt = None if getattr(stepper, "adaptive", False) else getattr(stepper, "dt", None)
     chunk_steps = 4
     # at most 1/100 of the run per chunk: the bar moves and a blow-up is caught early
     max_chunk = max(1, int((t1 - t0) / (100 * fixed_dt))) if fixed_dt else 1

@@ -18,6 +18,7 @@ from .dopri5 import DOPRI5, Dopri5
 from .etdrk4 import ETDRK4, etdrk4_coefficients
 from .euler import EULER
 from .fused import Advance, FusedStepper
+from .implicit import ImplicitScipy
 from .rk import ExplicitRK
 from .rk4 import RK4
 from .ssprk3 import SSPRK3
@@ -35,6 +36,7 @@ __all__ = [
     "Dopri5",
     "ETDRK4",
     "FusedStepper",
+    "ImplicitScipy",
     "etdrk4_coefficients",
     "make_stepper",
 ]
@@ -53,6 +55,8 @@ STEPPERS: dict[str, str] = {
     "rk4": "classical Runge–Kutta, order 4, fixed step",
     "dopri5": "Dormand–Prince 5(4), adaptive (fixed step with adaptive=False)",
     "etdrk4": "Cox–Matthews exponential RK4, stiff diagonal linear part (periodic boxes)",
+    "bdf": "SciPy variable-order BDF, implicit, adaptive: stiff problems",
+    "radau": "SciPy Radau IIA order 5, implicit, adaptive: stiff problems",
 }
 
 
@@ -71,6 +75,7 @@ class StepperOptions:
     max_steps: int = 10_000_000
     dealias: bool = False
     dense: bool | None = None
+    jac_sparsity: object | None = None
 
 
 def make_stepper(
@@ -100,6 +105,11 @@ def make_stepper(
         if linear is None or grid is None or dt is None:
             raise ValueError("etdrk4 needs a grid, a time step and the linear symbol")
         return ETDRK4(linear, rhs, grid, y_shape, dt, n_evolved=n_evolved, dealias=options.dealias)
+    if method in ("bdf", "radau"):
+        return ImplicitScipy(
+            method, rhs, y_shape, rtol=options.rtol, atol=options.atol, dt0=dt, dt_max=options.dt_max,
+            interior=interior, n_evolved=n_evolved, jac_sparsity=options.jac_sparsity,
+        )
     adaptive = options.adaptive if options.adaptive is not None else method == "dopri5"
     if adaptive:
         if method != "dopri5":

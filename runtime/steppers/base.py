@@ -25,10 +25,12 @@ class Stepper(Protocol):
 
     ``advance(y, t, t_target)`` integrates ``y`` in place from ``t`` to ``t_target`` (hit
     exactly) and returns the new time. ``dt`` is the fixed step (or the last adaptive one),
-    ``nsteps`` counts accepted steps so far, ``method`` names the method.
+    ``nsteps`` counts accepted steps so far, ``method`` names the method, ``adaptive``
+    says whether ``dt`` is chosen by error control.
     """
 
     method: str
+    adaptive: bool
     dt: float | None
     nsteps: int
 

@@ -71,6 +71,7 @@ class Dopri5:
     """
 
     method = "dopri5"
+    adaptive = True
 
     def __init__(
         self,

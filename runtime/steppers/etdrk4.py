@@ -58,6 +58,7 @@ class ETDRK4:
     """
 
     method = "etdrk4"
+    adaptive = False
 
     def __init__(
         self,

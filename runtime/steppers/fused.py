@@ -23,6 +23,8 @@ class FusedStepper:
     """``advance`` calls the compiled loop for ``floor(span/dt)`` steps, then at most one
     short Python step to land on ``t_target`` exactly."""
 
+    adaptive = False
+
     def __init__(self, fused: Advance, dt: float, fallback: ExplicitRK):
         if not dt > 0:
             raise ValueError(f"time step must be positive, got {dt}")

@@ -20,6 +20,8 @@ class ExplicitRK:
     """Fixed-step explicit RK: ``advance`` takes ``ceil(span/dt)`` equal steps, so the
     target time is hit exactly with steps no longer than ``dt``."""
 
+    adaptive = False
+
     def __init__(
         self,
         tableau: ButcherTableau,

@@ -131,3 +131,14 @@ def test_etdrk4_per_field_symbols_and_dealiasing() -> None:
     np.testing.assert_allclose(y[0], np.sin(x) * np.exp(-0.1), atol=1e-13)
     np.testing.assert_allclose(y[1], np.sin(3 * x) * np.exp(-18.0), atol=1e-13)
     assert len(seen) == 16  # four nonlinear evaluations per step
+
+
+def test_coefficients_are_computed_once_for_a_chunked_run() -> None:
+    from eqc.runtime.driver import integrate
+
+    grid, L, N, exact = _burgers_problem(32)
+    y = exact(0.0)[0][None].copy()
+    st = make_stepper("etdrk4", N, y.shape, 0.01, grid=grid, linear=L)
+    integrate(st, y, 0.0, 0.97, np.linspace(0.0, 0.97, 7), None, grid=grid, progress=False)
+    assert len(st._coef) <= 3  # dt, plus at most the short last steps before save points
+    np.testing.assert_allclose(y[0], exact(0.97)[0], atol=1e-8)

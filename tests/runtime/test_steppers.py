@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 from eqc.runtime.grid import Grid
-from eqc.runtime.steppers import TABLEAUS, StepperOptions, make_stepper
+from eqc.runtime.steppers import STEPPERS, TABLEAUS, StepperOptions, make_stepper
 
 ORDERS = {"euler": 1, "ssprk3": 3, "rk4": 4, "dopri5": 5}
 FIXED = StepperOptions(adaptive=False)
@@ -139,3 +139,25 @@ def test_make_stepper_rejects_what_it_cannot_do() -> None:
     with pytest.raises(ValueError, match="etdrk4 needs"):
         make_stepper("etdrk4", rhs, (1,), 0.1)
     assert set(ORDERS) == set(TABLEAUS)
+
+
+@pytest.mark.parametrize("method", sorted(STEPPERS))
+def test_every_stepper_in_the_table_keeps_the_interface(method: str) -> None:
+    # u_t = -u on a periodic 1-D box with a halo (etdrk4: as the linear symbol -1)
+    grid = Grid(("x",), (0.0,), (1.0,), (8,), (True,), halo=1)
+    inner = (slice(None), *grid.interior)
+
+    def rhs(t, y, out):
+        y[:, 0], y[:, -1] = y[:, -2], y[:, 1]
+        out[inner] = 0.0 if method == "etdrk4" else -y[inner]
+
+    y = np.zeros((1, 10))
+    y[inner] = 1.0
+    linear = -np.ones(5) if method == "etdrk4" else None
+    st = make_stepper(method, rhs, y.shape, 0.01, grid=grid, linear=linear,
+                      options=StepperOptions(rtol=1e-9, atol=1e-12))
+    assert st.method == method and isinstance(st.adaptive, bool)
+    assert st.advance(y, 0.0, 0.37) == 0.37
+    assert st.advance(y, 0.37, 0.5) == 0.5 and st.nsteps > 0 and st.dt > 0
+    tol = {"euler": 1e-2, "ssprk3": 1e-6}.get(method, 1e-8)
+    np.testing.assert_allclose(y[inner], np.exp(-0.5), rtol=tol)

@@ -142,3 +142,21 @@ def test_coefficients_are_computed_once_for_a_chunked_run() -> None:
     integrate(st, y, 0.0, 0.97, np.linspace(0.0, 0.97, 7), None, grid=grid, progress=False)
     assert len(st._coef) <= 3  # dt, plus at most the short last steps before save points
     np.testing.assert_allclose(y[0], exact(0.97)[0], atol=1e-8)
+
+
+def test_complex_symbols_dispersive_linear_part() -> None:
+    h = 0.2
+    z = np.array([2.0j, -1.0 + 3.0j, -0.5j])
+    _, _, Q, f1, f2, f3 = etdrk4_coefficients(z, h)
+    ez = np.exp(z)
+    np.testing.assert_allclose(Q, h * (np.exp(z / 2) - 1) / z, rtol=1e-12)
+    np.testing.assert_allclose(f1, h * (-4 - z + ez * (4 - 3 * z + z * z)) / z**3, rtol=1e-10)
+    # u_t = -u_xxx (symbol i k^3), u = sin(x) + 0.5 cos(2x) travels: sin(x + t) + 0.5 cos(2x + 8t)
+    grid = Grid(("x",), (0.0,), (2 * np.pi,), (32,), (True,))
+    x = grid.coords("x")
+    L = symbol(grid, {(3,): -1.0})
+    assert np.iscomplexobj(L)
+    y = (np.sin(x) + 0.5 * np.cos(2 * x))[None].copy()
+    st = make_stepper("etdrk4", lambda t, y, o: o.fill(0.0), y.shape, 0.1, grid=grid, linear=L)
+    st.advance(y, 0.0, 1.0)
+    np.testing.assert_allclose(y[0], np.sin(x + 1.0) + 0.5 * np.cos(2 * x + 8.0), atol=1e-12)

@@ -8,14 +8,20 @@ factor are split (``split-coefficient``, ``split-invariant``) so each reaction r
 coefficient; expansive rules run under the node budget. The result is never worse (under
 the cost model) than plain common-subexpression elimination of the input, which is
 computed alongside as a fallback.
+
+An *engine* (table ``ENGINES`` in :mod:`.options`) is a function
+``(outputs, varying, options, names) -> EngineResult``; ``optimize`` runs the chosen one,
+then pair sharing (:mod:`.share`), counting and the fallback — another engine (egglog,
+say) plugs in as one function and one table line.
 """
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -26,13 +32,13 @@ from .cost import count_ops, count_program, cycles
 from .egraph import EGraph
 from .emit import Names, emit
 from .extract import extract, invariant_choice
-from .options import DEFAULT_OPTIONS, RewriteOptions
+from .options import DEFAULT_OPTIONS, ENGINES, RewriteOptions
 from .program import Program, RewriteReport
 from .rules import rules_for
 from .saturate import Limits, saturate
 from .share import share_pairs
 
-__all__ = ["optimize", "rewrite_kernel", "as_predicate"]
+__all__ = ["optimize", "rewrite_kernel", "as_predicate", "egraph_engine", "cse_engine", "EngineResult"]
 
 VaryingSpec = Callable[[sp.Basic], bool] | Iterable[sp.Basic]
 
@@ -67,15 +73,59 @@ def _seed_expansion(conv: Converter, eg: EGraph, root: int, expr: sp.Expr, optio
         eg.union(root, conv.add(ex))
 
 
-def _plain(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, reserved) -> tuple:
-    """Hash-consing CSE of the input as written: the fallback program."""
+@dataclass(frozen=True, slots=True)
+class EngineResult:
+    """What an engine hands back: the program parts and how its search ended."""
+
+    invariants: tuple
+    body: tuple
+    outputs: tuple
+    iterations: int = 0
+    nodes: int = 0
+    classes: int = 0
+    stop: str = "saturated"
+    rules_applied: tuple = ()
+
+
+def cse_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, names: Names) -> EngineResult:
+    """Hash-consing CSE of the input as written (no rewriting): the fallback, and the
+    simplest engine behind the interface."""
     eg = EGraph()
     conv = Converter(eg, pred)
     roots = [conv.add(o) for o in outputs]
     eg.rebuild()
     sel = extract(eg, roots, options.cost, seconds=0.05, refine=False)
-    names = Names(reserved)
-    return emit(sel, invariant_choice(eg, options.cost), names)
+    inv, body, outs = emit(sel, invariant_choice(eg, options.cost), names)
+    return EngineResult(inv, body, outs, 0, len(eg), len(eg.classes))
+
+
+def egraph_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, names: Names) -> EngineResult:
+    """Equality saturation and DAG-aware extraction (the default engine)."""
+    t0 = time.perf_counter()
+    eg = EGraph()
+    conv = Converter(eg, pred)
+    roots = [conv.add(o) for o in outputs]
+    if options.expand:
+        for r, o in zip(roots, outputs, strict=True):
+            _seed_expansion(conv, eg, r, o, options, pred)
+    eg.rebuild()
+    limits = Limits(options.node_limit, 0.5 * options.time_limit, options.iter_limit, options.cheap_rounds)
+    rules = rules_for(options.rule_sets, options.unsafe)
+    if len(eg) > options.expansive_max_nodes:
+        # a large system (a reaction network): cheap rules over the whole, so each rate
+        # is one shared class; pair sharing after extraction combines the sums
+        rules = tuple(r for r in rules if not r.expansive)
+    sat = saturate(eg, rules, limits)
+    left = 0.8 * options.time_limit - (time.perf_counter() - t0)
+    sel = extract(eg, roots, options.cost, seconds=max(0.05, min(0.25 * options.time_limit, left)), refine=options.refine)
+    inv, body, outs = emit(sel, invariant_choice(eg, options.cost), names)
+    applied = tuple(sorted(sat.applied.items()))
+    return EngineResult(inv, body, outs, sat.iterations, len(eg), len(eg.classes), sat.stop, applied)
+
+
+def _engine(name: str) -> Callable[..., EngineResult]:
+    module, attr = ENGINES[name].split(":")
+    return getattr(importlib.import_module(module), attr)
 
 
 def _share(body, outs, pred, names: Names):
@@ -124,50 +174,30 @@ def optimize(
         names_used |= {str(s) for s in o.free_symbols}
         names_used |= {str(a.base.label) for a in o.atoms(sp.Indexed)}
     ops_before = count_ops(outs, pred)
-    eg = EGraph()
-    conv = Converter(eg, pred)
-    roots = [conv.add(o) for o in outs]
-    if options.expand:
-        for r, o in zip(roots, outs, strict=True):
-            _seed_expansion(conv, eg, r, o, options, pred)
-    eg.rebuild()
-    sat_seconds = 0.5 * options.time_limit
-    limits = Limits(options.node_limit, sat_seconds, options.iter_limit, options.cheap_rounds)
-    rules = rules_for(options.rule_sets, options.unsafe)
-    if len(eg) > options.expansive_max_nodes:
-        # a large system (a reaction network): cheap rules over the whole, so each rate
-        # is one shared class; pair sharing after extraction combines the sums
-        rules = tuple(r for r in rules if not r.expansive)
-    sat = saturate(eg, rules, limits)
-    remaining = max(0.05, min(0.25 * options.time_limit, 0.8 * options.time_limit - (time.perf_counter() - t0)))
-    sel = extract(eg, roots, options.cost, seconds=remaining, refine=options.refine)
     names = Names(names_used)
-    invariants, body, new_outs = emit(sel, invariant_choice(eg, options.cost), names)
-    body, new_outs = _share(body, new_outs, pred, names)
-
-    body_syms = {s for s, _ in body}
-
-    def pred_after(a: sp.Basic) -> bool:
-        return a in body_syms or pred(a)
-
-    ops_after = count_program(invariants + body, new_outs, pred_after)
-    fallback = False
-    p_inv, p_body, p_outs = _plain(outs, pred, options, names_used)
-    p_syms = {s for s, _ in p_body}
-    ops_plain = count_program(p_inv + p_body, p_outs, lambda a: a in p_syms or pred(a))
-    if cycles(ops_plain, options.cost) < cycles(ops_after, options.cost):
-        invariants, body, new_outs, ops_after, fallback = p_inv, p_body, p_outs, ops_plain, True
+    res = _engine(options.engine)(outs, pred, options, names)
+    candidates = [(res, False)]
+    if options.engine != "cse":
+        candidates.append((cse_engine(outs, pred, options, Names(names_used)), True))
+    best = None
+    for cand, is_fallback in candidates:
+        body, new_outs = _share(cand.body, cand.outputs, pred, names if not is_fallback else Names(names_used))
+        syms = {s for s, _ in body}
+        ops = count_program(cand.invariants + body, new_outs, lambda a, syms=syms: a in syms or pred(a))
+        if best is None or cycles(ops, options.cost) < cycles(best[3], options.cost):
+            best = (cand.invariants, body, new_outs, ops, is_fallback)
+    invariants, body, new_outs, ops_after, fallback = best
     report = RewriteReport(
         ops_before=_ops(ops_before),
         ops_after=_ops(ops_after),
         cost_before=cycles(ops_before, options.cost),
         cost_after=cycles(ops_after, options.cost),
-        iterations=sat.iterations,
-        nodes=len(eg),
-        classes=len(eg.classes),
+        iterations=res.iterations,
+        nodes=res.nodes,
+        classes=res.classes,
         seconds=time.perf_counter() - t0,
-        stop=sat.stop,
-        rules_applied=tuple(sorted(sat.applied.items())),
+        stop=res.stop,
+        rules_applied=res.rules_applied,
         fallback=fallback,
     )
     return Program(invariants, body, new_outs, report)

@@ -19,7 +19,8 @@ DEFAULT_RULE_SETS: tuple[str, ...] = ("algebra", "powers", "stencil")
 
 # The rewriting engines, one line each (name: "module:function" of an ``optimize``).
 ENGINES: dict[str, str] = {
-    "egraph": "eqc.compiler.rewrite.optimize:optimize",
+    "egraph": "eqc.compiler.rewrite.optimize:egraph_engine",
+    "cse": "eqc.compiler.rewrite.optimize:cse_engine",
 }
 
 

@@ -6,8 +6,22 @@ Public interface (stable; DESIGN.md "The e-graph rewriter", docs/internals.md)::
     rewrite_kernel(kernel: KernelIR, options=RewriteOptions()) -> KernelIR
     ops_report(model) -> str          # for `eqc show FILE --ops`
 
-``ENGINES`` is the table of rewriting engines (one line each); ``"egraph"`` is ours.
-``"none"`` only eliminates common subexpressions of the input as written.
+How ``optimize`` works, one module per step:
+
+1. ``convert``   sympy → e-graph (n-ary sorted sums/products, so commutativity and
+   associativity are free; each output also seeded with its polynomial expansion);
+2. ``saturate``  the rule sets of ``rules/`` (algebra, powers, explog, stencil): cheap
+   rules to a fixpoint, expansive ones once per iteration, under node/time/iteration
+   limits checked while rules apply (``egraph`` is the engine: union-find,
+   hash-consing, congruence closure, constant/varying/non-zero analysis);
+3. ``extract``   DAG-aware choice over all outputs at once under ``cost`` (tree greedy,
+   greedy DAG with shared classes paid once, local refinement);
+4. ``emit``      ordered assignments: hoisted invariants, point-wise temporaries, outputs;
+5. ``share``     pair sharing of sums and products across outputs (Paar's greedy method);
+6. the plain-CSE program of the input is built too, and the cheaper of the two is kept.
+
+``ENGINES`` is the table of engines (``egraph``, and ``cse`` which only shares what is
+written); another engine plugs in as one function and one line.
 """
 
 from __future__ import annotations

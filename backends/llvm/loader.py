@@ -120,16 +120,31 @@ def rhs(t, y, out=None, params=None, n=None):
     return out
 
 
-def step(y, t, dt, nsteps=1, params=None, n=None):
+def step(y, t, dt, nsteps=1, params=None, n=None, threads=1):
     """nsteps classical RK4 steps of size dt on y, in place, in compiled code; returns the
-    new time."""
+    new time. threads > 1 splits the rows of the first axis over that many threads (they
+    meet at a barrier inside the library; the calls release the GIL)."""
     if not HAS_STEP:
         raise RuntimeError(f"{{NAME}} has no compiled time step (steady or constrained model)")
     _check(y, n)
     keep, (pn, ph, plo, pp), rows = _args(params, n)
     work = np.empty(_WORK_BUFFERS * y.size)
-    return _rk4(y.ctypes.data, work.ctypes.data, pn, ph, plo, pp, float(t), float(dt), int(nsteps),
-                0, rows, 0, 1, None)
+    threads = max(1, min(int(threads), rows)) if AXES else 1
+    args = (y.ctypes.data, work.ctypes.data, pn, ph, plo, pp, float(t), float(dt), int(nsteps))
+    if threads == 1:
+        return _rk4(*args, 0, rows, 0, 1, None)
+    import threading
+
+    barrier = np.zeros(2, dtype=np.int64)
+    edges = [rows * k // threads for k in range(threads + 1)]
+    workers = [threading.Thread(target=_rk4, args=(*args, edges[k], edges[k + 1], k, threads, barrier.ctypes.data))
+               for k in range(1, threads)]
+    for w in workers:
+        w.start()
+    t_new = _rk4(*args, edges[0], edges[1], 0, threads, barrier.ctypes.data)
+    for w in workers:
+        w.join()
+    return t_new
 '''
 
 

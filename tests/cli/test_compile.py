@@ -96,7 +96,11 @@ def test_loading_the_library_keeps_denormals(gs_build: Path) -> None:
     spec.loader.exec_module(mod)
     y = mod.zeros(16)
     y[(0, *mod.interior(16))] = 1.0
-    mod.step(y, 0.0, 1.0, 2, n=16)
+    y[(1, *mod.interior(16))] = np.random.default_rng(0).random((16, 16))
+    y2 = y.copy()
+    mod.step(y, 0.0, 1.0, 5, n=16)
+    mod.step(y2, 0.0, 1.0, 5, n=16, threads=2)  # rows split, barrier inside the library
+    assert np.max(np.abs(y - y2)[(slice(None), *mod.interior(16))]) < 1e-14
     mod.rhs(0.0, y, n=16)
     assert 1e-310 * 1.0 != 0.0
     assert np.float64(1e-310) * np.float64(1.0) != 0.0

@@ -1,12 +1,14 @@
 # The Kuramoto–Sivashinsky equation u_t = -u u_x - u_xx - u_xxxx on a periodic
 # [0, 32 pi] with u0 = cos(x/16)(1 + sin(x/16)): spatio-temporal chaos. Stiff (fourth
-# derivative), so the default is the exponential integrator ETDRK4 on 128 modes, h = 1/4.
+# derivative), so the default is the exponential integrator ETDRK4 with dt = 1/4.
+# Kassam & Trefethen use 128 Fourier modes; second-order finite differences of u u_x
+# need 256 points here (at 128 the chaotic state blows up near t = 40).
 # Source: A.-K. Kassam & L. N. Trefethen, "Fourth-order time-stepping for stiff PDEs",
 # SIAM J. Sci. Comput. 26 (2005) 1214, section 6 (the kursiv.m example).
 model kuramoto_sivashinsky "Kuramoto–Sivashinsky equation (Kassam & Trefethen 2005)"
 
 domain x in [0, 32*pi] periodic
-grid 128
+grid 256
 
 field u
 

@@ -8,6 +8,7 @@ lives at ``f*fstride + sum_d j_d*stride_d``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import sympy as sp
@@ -17,7 +18,34 @@ from llvmlite import ir
 
 from .emit_expr import DOUBLE, I64, ExprEmitter
 
-__all__ = ["Frame", "counted_loop", "kernel_symbols"]
+__all__ = ["Frame", "counted_loop", "kernel_symbols", "c_name", "function", "PTR", "VOID", "GRID_ARGS", "i64"]
+
+
+PTR = ir.PointerType()
+VOID = ir.VoidType()
+
+
+def c_name(name: str) -> str:
+    """A C identifier made from a kernel name."""
+    s = re.sub(r"\W", "_", name)
+    return s if s and not s[0].isdigit() else f"k_{s}"
+
+
+
+def function(module: ir.Module, name: str, ret: ir.Type, args: Sequence[tuple[str, ir.Type]], internal=False):
+    """A new function of ``module`` with named arguments (``nounwind``; ``internal`` linkage
+    for helpers a library does not export)."""
+    fn = ir.Function(module, ir.FunctionType(ret, [t for _, t in args]), name=name)
+    for arg, (an, _) in zip(fn.args, args, strict=True):
+        arg.name = an
+    fn.attributes.add("nounwind")
+    if internal:
+        fn.linkage = "internal"
+    return fn
+
+
+GRID_ARGS = [("n", PTR), ("h", PTR), ("lo", PTR)]
+
 
 
 def counted_loop(

@@ -1,0 +1,261 @@
+"""Fused explicit Runge–Kutta steps in LLVM IR: ``nsteps`` steps of a Butcher tableau in
+one call, the stage update folded into the stencil loop, threads meeting at a barrier.
+
+Stage ``i`` computes ``k_i = f(Y_i)`` at a point and writes, at the same point,
+``Y_{i+1} = y + dt*sum_j a_{i+1,j} k_j`` and the running ``sum_j b_j k_j`` (Hairer, Nørsett
+& Wanner, *Solving ODEs I*, §II.1); only the ``k_j`` that later stages read are stored.
+``nthreads`` callers split the rows and meet at a sense-reversing barrier (Mellor-Crummey
+& Scott, ACM TOCS 9(1), 1991) twice per stage: before thread 0 fills the ghosts, and after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from eqc.compiler.diagnostics import InternalCompilerError
+from llvmlite import ir
+
+from .emit_expr import DOUBLE, I64, ExprEmitter
+from .frame import GRID_ARGS, PTR, VOID, Frame, c_name, counted_loop, function, i64
+
+if TYPE_CHECKING:
+    from .codegen import ModuleBuilder
+
+__all__ = ["Tableau", "RK4", "work_buffers", "StepBuilder"]
+
+
+@dataclass(frozen=True, slots=True)
+class Tableau:
+    """The coefficients of an explicit Runge–Kutta method (strictly lower ``a``)."""
+
+    name: str
+    a: tuple[tuple[float, ...], ...]
+    b: tuple[float, ...]
+    c: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        s = len(self.b)
+        if len(self.c) != s or len(self.a) != s or any(len(r) < i for i, r in enumerate(self.a)):
+            raise ValueError(f"tableau {self.name}: inconsistent sizes")
+        if any(x != 0 for i, r in enumerate(self.a) for x in r[i:]):
+            raise ValueError(f"tableau {self.name}: only explicit methods have a fused loop")
+
+    @classmethod
+    def from_any(cls, tableau: object) -> Tableau:
+        """From any object with ``a``, ``b``, ``c`` (e.g. the runtime's ButcherTableau)."""
+        a = tuple(tuple(float(x) for x in row) for row in tableau.a)
+        b = tuple(float(x) for x in tableau.b)
+        c = tuple(float(x) for x in tableau.c)
+        s = len(b)
+        a = tuple((row + (0.0,) * s)[:s] for row in a)
+        return cls(str(getattr(tableau, "name", "rk")), a, b, c)
+
+    @property
+    def stages(self) -> int:
+        return len(self.b)
+
+    def stored(self) -> tuple[int, ...]:
+        """Stages whose ``k`` a stage after the next one reads (kept in a buffer)."""
+        s = self.stages
+        return tuple(j for j in range(s) if any(self.a[m][j] != 0 for m in range(j + 2, s)))
+
+    @property
+    def tag(self) -> str:
+        return c_name(self.name.lower())
+
+
+RK4 = Tableau(
+    "rk4",
+    ((0, 0, 0, 0), (0.5, 0, 0, 0), (0, 0.5, 0, 0), (0, 0, 1, 0)),
+    (1 / 6, 1 / 3, 1 / 3, 1 / 6),
+    (0, 0.5, 0.5, 1),
+)
+
+
+def work_buffers(tableau: Tableau) -> int:
+    """State-sized work buffers a fused step needs: two stage buffers, the ``b``-sum and
+    the stored ``k``."""
+    return 3 + len(tableau.stored())
+
+
+
+class StepBuilder:
+    """Adds the fused-step functions of tableaus to a :class:`ModuleBuilder`'s module."""
+
+    def __init__(self, mb: ModuleBuilder):
+        self.k = mb.k
+        self.flags = mb.flags
+        self.prefix = mb.prefix
+        self.module = mb.module
+        self.nf = mb.nf
+        self.ghosts = mb.ghosts
+        self._barrier_fn: ir.Function | None = None
+
+    def add(self, tab: Tableau) -> None:
+        """Add ``eqc_K_<tag>`` (``nsteps`` fused steps) and ``eqc_K_<tag>_work_len``."""
+        if self.k.steady or self.k.constraints:
+            raise InternalCompilerError(f"kernel {self.k.name}: no fused steps for steady or constrained kernels")
+        stages = [self._stage(tab, i) for i in range(tab.stages)]
+        self._work_len(tab)
+        self._advance(tab, stages)
+
+    def _work_len(self, tab: Tableau) -> None:
+        fn = function(self.module, f"{self.prefix}_{tab.tag}_work_len", I64, [("n", PTR)])
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        size = i64(self.nf)
+        for d in range(len(self.k.axes)):
+            nd = b.load(b.gep(fn.args[0], [i64(d)], source_etype=I64), typ=I64)
+            size = b.mul(size, b.add(nd, i64(2 * self.k.halo)))
+        b.ret(b.mul(size, i64(work_buffers(tab))))
+
+    def _stage(self, tab: Tableau, i: int) -> ir.Function:
+        s = tab.stages
+        last = i == s - 1
+        in_place = last and s > 1  # the last stage writes y (it reads y only pointwise)
+        args = [("src", PTR), ("y", PTR), ("dst", PTR), ("acc", PTR), ("kbuf", PTR), *GRID_ARGS, ("t", DOUBLE),
+                ("p", PTR), ("dt", DOUBLE), ("row0", I64), ("row1", I64)]
+        fn = function(self.module, f"{self.prefix}_{tab.tag}_stage{i}", VOID, args, internal=True)
+        fn.attributes.add("noinline")  # called once per step; inlining only grows the code
+        for a in fn.args[:5]:
+            a.add_attribute("noalias")
+        src, y, dst, acc, kbuf, n, h, lo, t, p, dt, r0, r1 = fn.args
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        fr = Frame(self.k, b, n, h, lo, p, t, self.flags)
+        nout = len(self.k.outputs)
+        stored = tab.stored()
+        slot = {j: m for m, j in enumerate(stored)}
+        kptr = {j: [fr.field_ptr(b.gep(kbuf, [b.mul(fr.state_size, i64(slot[j]))], source_etype=DOUBLE), f)
+                    for f in range(nout)] for j in stored if j <= i}
+        srcf = [fr.field_ptr(src, f) for f in range(self.nf)]
+        yf = [fr.field_ptr(y, f) for f in range(nout)]
+        accf = [fr.field_ptr(acc, f) for f in range(nout)]
+        dstf = yf if in_place else [fr.field_ptr(dst, f) for f in range(nout)]
+        b_before = any(tab.b[j] != 0 for j in range(i))
+        c = ir.Constant
+
+        def point(em: ExprEmitter, flat: ir.Value) -> None:
+            for f, k in enumerate(fr.body_values(em)):
+                if i in kptr:
+                    fr.store(k, kptr[i][f], flat)
+                if not last:
+                    row = tab.a[i + 1]
+                    incr = em.mul(c(DOUBLE, row[i]), k) if row[i] != 1 else k
+                    for j in range(i):
+                        if row[j] != 0:
+                            incr = em.add(incr, em.mul(c(DOUBLE, row[j]), fr.load(kptr[j][f], flat)))
+                    fr.store(em.add(fr.load(yf[f], flat), em.mul(dt, incr)), dstf[f], flat)
+                    if tab.b[i] != 0:
+                        term = em.mul(c(DOUBLE, tab.b[i]), k)
+                        if b_before:
+                            term = em.add(fr.load(accf[f], flat), term)
+                        fr.store(term, accf[f], flat)
+                else:
+                    total = em.mul(c(DOUBLE, tab.b[i]), k)
+                    if b_before:
+                        total = em.add(fr.load(accf[f], flat), total)
+                    fr.store(em.add(fr.load(yf[f], flat), em.mul(dt, total)), dstf[f], flat)
+
+        fr.point_loop(srcf, r0, r1, point, name=f"s{i}_")
+        b.ret_void()
+        return fn
+
+    def _barrier(self) -> ir.Function:
+        """``barrier(int64_t shared[2], int64_t nthreads, int64_t *local_sense)``."""
+        if self._barrier_fn is not None:
+            return self._barrier_fn
+        fn = function(self.module, f"{self.prefix}_barrier", VOID, [("bar", PTR), ("nthreads", I64), ("sense", PTR)],
+                 internal=True)
+        bar, nthreads, sense = fn.args
+        blocks = {k: fn.append_basic_block(k) for k in ("entry", "arrive", "last", "wait", "check", "yield", "done")}
+        b = ir.IRBuilder(blocks["entry"])
+        b.cbranch(b.icmp_signed(">", nthreads, i64(1)), blocks["arrive"], blocks["done"])
+        b.position_at_end(blocks["arrive"])
+        mine = b.sub(i64(1), b.load(sense, typ=I64))
+        b.store(mine, sense)
+        flag = b.gep(bar, [i64(1)], source_etype=I64)
+        old = b.atomic_rmw("add", bar, i64(1), "seq_cst")
+        b.cbranch(b.icmp_signed("==", old, b.sub(nthreads, i64(1))), blocks["last"], blocks["wait"])
+        b.position_at_end(blocks["last"])
+        # atomic stores as exchanges (llvmlite's store_atomic wants typed pointers)
+        b.atomic_rmw("xchg", bar, i64(0), "seq_cst")
+        b.atomic_rmw("xchg", flag, mine, "seq_cst")
+        b.branch(blocks["done"])
+        b.position_at_end(blocks["wait"])
+        spins = b.phi(I64)
+        spins.add_incoming(i64(0), blocks["arrive"])
+        seen = b.load_atomic(flag, "acquire", 8, typ=I64)
+        nxt = b.add(spins, i64(1))
+        b.cbranch(b.icmp_signed("==", seen, mine), blocks["done"], blocks["check"])
+        b.position_at_end(blocks["check"])
+        spins.add_incoming(nxt, blocks["check"])
+        b.cbranch(b.icmp_signed(">", spins, i64(2000)), blocks["yield"], blocks["wait"])
+        b.position_at_end(blocks["yield"])
+        sched_yield = self.module.globals.get("sched_yield") or ir.Function(
+            self.module, ir.FunctionType(ir.IntType(32), []), name="sched_yield")
+        b.call(sched_yield, [])
+        spins.add_incoming(i64(0), blocks["yield"])
+        b.branch(blocks["wait"])
+        b.position_at_end(blocks["done"])
+        b.ret_void()
+        self._barrier_fn = fn
+        return fn
+
+    def _advance(self, tab: Tableau, stages: list[ir.Function]) -> None:
+        args = [("y", PTR), ("work", PTR), *GRID_ARGS, ("p", PTR), ("t0", DOUBLE), ("dt", DOUBLE), ("nsteps", I64),
+                ("row0", I64), ("row1", I64), ("tid", I64), ("nthreads", I64), ("bar", PTR)]
+        fn = function(self.module, f"{self.prefix}_{tab.tag}", DOUBLE, args)
+        y, work, n, h, lo, p, t0, dt, nsteps, r0, r1, tid, nthreads, bar = fn.args
+        barrier = self._barrier()
+        entry = fn.append_basic_block("entry")
+        b = ir.IRBuilder(entry)
+        sense = b.alloca(I64, name="sense")
+        cur = b.alloca(PTR, name="cur")
+        other = b.alloca(PTR, name="other")
+        b.store(i64(0), sense)
+        size = i64(self.nf)
+        for d in range(len(self.k.axes)):
+            nd = b.load(b.gep(n, [i64(d)], source_etype=I64), typ=I64)
+            size = b.mul(size, b.add(nd, i64(2 * self.k.halo)))
+        buf = [b.gep(work, [b.mul(size, i64(m))], source_etype=DOUBLE) for m in range(3)]
+        kbuf = b.gep(work, [b.mul(size, i64(3))], source_etype=DOUBLE)
+        b.store(y, cur)
+        b.store(buf[0], other)
+        is0 = b.icmp_signed("==", tid, i64(0))
+        s = tab.stages
+
+        def step(k: ir.Value) -> None:
+            tk = b.fadd(t0, b.fmul(b.sitofp(k, DOUBLE), dt))
+            ycur = b.load(cur, typ=PTR)
+            for i, stage in enumerate(stages):
+                ti = b.fadd(tk, b.fmul(ir.Constant(DOUBLE, tab.c[i]), dt)) if tab.c[i] else tk
+                src = ycur if i == 0 else buf[(i - 1) % 2]
+                if s == 1:
+                    dst = b.load(other, typ=PTR)
+                else:
+                    dst = ycur if i == s - 1 else buf[i % 2]
+                with b.if_then(is0):
+                    b.call(self.ghosts, [src, n, h, lo, ti, p])
+                b.call(barrier, [bar, nthreads, sense])
+                b.call(stage, [src, ycur, dst, buf[2], kbuf, n, h, lo, ti, p, dt, r0, r1])
+                b.call(barrier, [bar, nthreads, sense])
+            if s == 1:  # Euler-like: swap the two buffers
+                new = b.load(other, typ=PTR)
+                b.store(ycur, other)
+                b.store(new, cur)
+
+        counted_loop(b, i64(0), nsteps, step, "step")
+        if s == 1:
+            final = b.load(cur, typ=PTR)
+            moved = b.and_(is0, b.icmp_unsigned("!=", final, y))
+            with b.if_then(moved):
+                b.call(self._memcpy(), [y, final, b.mul(size, i64(8)), ir.Constant(ir.IntType(1), 0)])
+            b.call(barrier, [bar, nthreads, sense])
+        b.ret(b.fadd(t0, b.fmul(b.sitofp(nsteps, DOUBLE), dt)))
+
+    def _memcpy(self) -> ir.Function:
+        name = "llvm.memcpy.p0.p0.i64"
+        fn = self.module.globals.get(name)
+        if fn is None:
+            fn = ir.Function(self.module, ir.FunctionType(VOID, [PTR, PTR, I64, ir.IntType(1)]), name=name)
+        return fn

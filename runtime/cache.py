@@ -63,7 +63,7 @@ def canonical(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         fields = {f.name: canonical(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.compare}
         return {"__dataclass__": f"{type(obj).__module__}.{type(obj).__qualname__}", "fields": fields}
-    if type(obj).__module__.split(".")[0] == "sympy":
+    if any((c.__module__ or "").split(".")[0] == "sympy" for c in type(obj).__mro__):  # u(t, x): class made at run time
         import sympy
 
         return {"__sympy__": sympy.srepr(obj)}

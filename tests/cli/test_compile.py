@@ -162,6 +162,20 @@ def test_constraint_model_is_a_located_user_error(tmp_path: Path) -> None:
     assert "Traceback" not in res.output
 
 
+def test_portable_cpu_and_options_recorded(tmp_path: Path) -> None:
+    build = _compile(tmp_path, "heat_1d", "llvm", "--cpu", "x86-64", "--set", "D=0.5", "--grid", "40")
+    spec = importlib.util.spec_from_file_location("heat_1d_portable", build / "heat_1d.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.N == (40,) and mod.PARAM_DEFAULTS["D"] == 0.5
+    x = mod.coords("x")
+    y = mod.zeros()
+    y[(0, *mod.interior())] = np.sin(np.pi * x)  # u = sin(pi x): u'' = -pi^2 u, zero at both ends
+    out = mod.rhs(0.0, y)
+    exact = -0.5 * np.pi**2 * np.sin(np.pi * x)
+    assert np.max(np.abs(out[(0, *mod.interior())] - exact)) < 0.05 * np.max(np.abs(exact))
+
+
 @pytest.mark.parametrize("args", [["--set", "nope=1"], ["--grid", "12xa"]])
 def test_bad_options_exit_2(tmp_path: Path, args: list[str]) -> None:
     res = CliRunner().invoke(main, ["compile", "stdlib:heat_1d", "-o", str(tmp_path / "x"), *args])

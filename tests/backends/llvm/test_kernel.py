@@ -151,3 +151,18 @@ def test_loading_and_running_keeps_denormals(compiled):
     tiny = float(np.float64(1e-310))
     assert tiny * 1.0 != 0.0
     assert np.float64(1e-310) * np.float64(1.0) != 0.0
+
+
+def test_machine_code_is_cached_on_disk(tmp_path, monkeypatch):
+    monkeypatch.setenv("EQC_CACHE_DIR", str(tmp_path))
+    k, grid, params = K.ALL["gray_scott"]()
+    y = K.random_state(k, grid, seed=4)
+    outs = []
+    for _ in range(2):
+        ck = compile_kernel(k, LLVMOptions(threads=1, cache=True))
+        out = np.zeros_like(y)
+        ck.rhs(grid, params)(0.0, y.copy(), out)
+        outs.append(out)
+    objects = list((tmp_path / "llvm").glob("*.o"))
+    assert len(objects) == 1, "the second compile reuses the first one's object file"
+    np.testing.assert_array_equal(_interior(grid, outs[0]), _interior(grid, outs[1]))

@@ -72,6 +72,25 @@ def heat1d_dirichlet() -> tuple[KernelIR, Grid, dict[str, float]]:
     return k, grid, {"D": 0.2, "a": 0.5}
 
 
+def mixed3d() -> tuple[KernelIR, Grid, dict[str, float]]:
+    """3D, one Dirichlet axis (x, coordinate-dependent wall value), a mixed derivative
+    d2u/dxdz (reads edge ghosts), periodic y and z."""
+    ax = ("x", "y", "z")
+    u = lambda a, b, c: access("u", (a, b, c), ax)  # noqa: E731
+    hx, hy, hz, D = spacing("x"), spacing("y"), spacing("z"), param("D")
+    lap = sum((u(*e) - 2 * u(0, 0, 0) + u(*(-v for v in e))) / h**2
+              for e, h in (((1, 0, 0), hx), ((0, 1, 0), hy), ((0, 0, 1), hz)))
+    mixed = (u(1, 0, 1) - u(1, 0, -1) - u(-1, 0, 1) + u(-1, 0, -1)) / (4 * hx * hz)
+    y, z = coord("y"), coord("z")
+    ghosts = (
+        GhostRule("u", "x", "lo", 1, 2 * sp.cos(y) * sp.sin(z) - u(0, 0, 0), "dirichlet"),
+        GhostRule("u", "x", "hi", 1, -u(0, 0, 0), "dirichlet"),
+    )
+    k = KernelIR("mixed3d", ("u",), (KernelAxis("x", False, 1), KernelAxis("y", True, 1), KernelAxis("z", True, 1)),
+                 ("D",), (D * lap + mixed,), ghosts=ghosts)
+    return k, Grid(ax, (0.0, 0.0, 0.0), (1.0, 2.0, 3.0), (6, 7, 8), (False, True, True), 1), {"D": 0.3}
+
+
 def lorenz() -> tuple[KernelIR, Grid, dict[str, float]]:
     x, y, z = (access(f, (), ()) for f in ("X", "Y", "Z"))
     s, r, b = param("sigma"), param("rho"), param("beta")
@@ -96,7 +115,7 @@ def functions1d() -> tuple[KernelIR, Grid, dict[str, float]]:
     return k, Grid(ax, (0.0,), (3.0,), (40,), (True,), 1), {"c": 0.3}
 
 
-ALL = {f.__name__: f for f in (heat2d, gray_scott, burgers1d, heat1d_dirichlet, lorenz, functions1d)}
+ALL = {f.__name__: f for f in (heat2d, gray_scott, burgers1d, heat1d_dirichlet, mixed3d, lorenz, functions1d)}
 
 
 # -- the NumPy reference -----------------------------------------------------------------------

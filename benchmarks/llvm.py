@@ -5,8 +5,8 @@ C kernels), on 1 and 2 threads; plus the compile time (IR build + O3 + JIT) per 
     nice python benchmarks/llvm.py [--quick] [--threads 1,2] [--repeat 5]
 
 Prints a table of medians (Mcell-updates/s; ratio = llvm rate / other rate, >1 means
-llvm is faster) and the command that made it. The machine may be shared: compare ratios
-from one run, not absolute numbers across runs.
+llvm is faster) and the command that made it. Rounds are interleaved across contenders;
+the machine may be shared: compare ratios from one run, not absolute numbers across runs.
 """
 
 from __future__ import annotations
@@ -117,14 +117,17 @@ CASES = {
 }
 
 
-def _median_time(run, repeat: int) -> float:
-    run()  # warm-up
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def _interleaved_times(runs: dict, repeat: int) -> dict[str, list[float]]:
+    """Wall times of each run, rounds interleaved (A B C A B C ...) so that a change in the
+    load of a shared machine hits every contender alike; one warm-up round first."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for r in range(repeat + 1):
+        for name, run in runs.items():
+            t0 = time.perf_counter()
+            run()
+            if r:
+                times[name].append(time.perf_counter() - t0)
+    return times
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -176,9 +179,10 @@ def main(argv: list[str] | None = None) -> None:
                         print(f"numba backend failed on {case}: {exc!r}", file=sys.stderr)
                 crun = c_runner(lib, case, grid, params, dt, y0)
                 contenders["C gcc -O3"] = (lambda crun=crun, th=th, steps=steps: crun(steps, th), c_compile)
+                times = _interleaved_times({name: run for name, (run, _) in contenders.items()}, args.repeat)
                 measured = {}
-                for name, (run, comp) in contenders.items():
-                    med = _median_time(run, args.repeat)
+                for name, (_, comp) in contenders.items():
+                    med = statistics.median(times[name])
                     measured[name] = (med, cells / med / 1e6, comp)
                 for name, (med, rate, comp) in measured.items():
                     rows.append((case, "x".join(map(str, grid.n)), method, steps, th, name, med, rate, comp,

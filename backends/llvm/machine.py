@@ -20,7 +20,7 @@ from llvmlite import ir
 
 __all__ = ["target_machine", "optimise", "jit", "emit_object", "Jitted"]
 
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()
 _INITIALISED = False
 
 
@@ -97,6 +97,11 @@ def jit(module: ir.Module, cpu: str = "host", opt: int = 3, cache: Path | None =
     sha256 of the IR text, the CPU and the options, and a later call with the same IR loads
     it instead of optimising and compiling again (written atomically: temp file + rename).
     """
+    with _LOCK:  # LLVM's global context: compile one module at a time
+        return _jit(module, cpu, opt, cache)
+
+
+def _jit(module: ir.Module, cpu: str, opt: int, cache: Path | None) -> Jitted:
     tm = target_machine(cpu, opt)
     if cache is None:
         ref = parse(module, tm)
@@ -124,7 +129,8 @@ def jit(module: ir.Module, cpu: str = "host", opt: int = 3, cache: Path | None =
 
 def emit_object(module: ir.Module, cpu: str = "host", opt: int = 3) -> bytes:
     """Verify, optimise and compile ``module`` to a position-independent object file."""
-    tm = target_machine(cpu, opt, pic=True)
-    ref = parse(module, tm)
-    optimise(ref, tm, opt)
-    return tm.emit_object(ref)
+    with _LOCK:
+        tm = target_machine(cpu, opt, pic=True)
+        ref = parse(module, tm)
+        optimise(ref, tm, opt)
+        return tm.emit_object(ref)

@@ -32,7 +32,6 @@ MAX_NESTING = 100  # brackets deeper than this are refused before parsing
 
 _NUMBER = re.compile(r"(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
 _NUMBERISH = re.compile(r"(?:\d|\.\d)[0-9A-Za-z_.]*(?:(?<=[eE])[+-][0-9A-Za-z_.]*)?")
-_EXPR_START = {"NAME", "NUMBER", "LPAR", "MINUS", "PLUS"}
 _READABLE = {
     "NAME": "a name",
     "NUMBER": "a number",
@@ -213,10 +212,16 @@ def parse_statements(text: str, filename: str = "<string>") -> list[ast.Statemen
 def _check_nesting(text: str, filename: str) -> None:
     depth = 0
     line, col = 1, 0
+    skip = None  # inside a comment ("#") or a quoted text ('"')
     for ch in text:
         col += 1
         if ch == "\n":
-            line, col, depth = line + 1, 0, depth
+            line, col, skip = line + 1, 0, None
+        elif skip is not None:
+            if ch == skip == '"':
+                skip = None
+        elif ch in '#"':
+            skip = ch
         elif ch in "([":
             depth += 1
             if depth > MAX_NESTING:
@@ -259,6 +264,9 @@ def translate_error(exc: Exception, text: str, filename: str) -> ModelError:
             )
     if isinstance(exc, UnexpectedCharacters):
         ch = exc.char
+        if ch == '"':
+            return SyntaxModelError("unterminated text: add the closing `\"`", span(exc.line, exc.column),
+                                    'text in double quotes stays on one line: "like this"')
         return SyntaxModelError(
             f"unexpected character `{ch}`" if ch.isprintable() else f"unexpected character {ch!r}",
             span(exc.line, exc.column),
@@ -276,6 +284,7 @@ def _unexpected_token(exc: UnexpectedToken, lines: list[str], span) -> SyntaxMod
     tok = exc.token
     expected = set(exc.expected or ())
     line, col = exc.line, exc.column
+    in_expression = bool(expected & {"LPAR", "MINUS"}) and "NAME" in expected
     if tok.type in ("_NL", "$END"):
         if tok.type == "$END" or line < 1:
             line = len(lines)
@@ -287,30 +296,41 @@ def _unexpected_token(exc: UnexpectedToken, lines: list[str], span) -> SyntaxMod
             return SyntaxModelError(f"unterminated `{ch}`: add `{close}`", span(line, oc),
                                     f"every `{ch}` needs a matching `{close}` on the same line")
         prev = _previous_text(lines, line, col)
-        if expected & _EXPR_START:
-            return SyntaxModelError(f"expected an expression after `{prev}`", span(line, col),
-                                    "complete the statement")
-        return SyntaxModelError(f"the statement ends too early: expected {_describe(expected)}",
-                                span(line, col), "complete the statement")
+        return SyntaxModelError(f"the statement ends too early: expected {_describe(expected, prev)}",
+                                span(line, col), "complete the statement (see docs/language.md)")
     value = str(tok)
     where = span(line, col, len(value))
-    if tok.type == "RPAR" and "RPAR" not in expected:
-        return SyntaxModelError("unmatched `)`", where, "remove it or add the `(` it closes")
-    if tok.type == "EQUAL" and "EQUAL" not in expected:
-        return SyntaxModelError("unexpected `=`", where,
-                                "one statement per line, with one `=`; `==` is not part of the language")
     prev = _previous_text(lines, line, col)
-    if expected & _EXPR_START and prev:
+    if tok.type == "RPAR" and "RPAR" not in expected and _unclosed_bracket(lines, line, col) is None:
+        return SyntaxModelError("unmatched `)`", where, "remove it or add the `(` it closes")
+    if tok.type == "EQUAL" and prev == "=":
+        return SyntaxModelError("`==` is not part of the language", span(line, col - 1, 2),
+                                "an equation is written with one `=`: dt(u) = ...")
+    if value == "[" and "UNIT" in expected:
+        return SyntaxModelError("unterminated unit: add `]`", where, "write the unit as [m^2/s]")
+    operand_before = bool(re.search(r"[\w.)\]]$", prev)) and prev not in _KEYWORDS
+    operand_now = tok.type == "LPAR" or bool(re.fullmatch(r"[\w.]+", value))
+    if operand_before and operand_now and expected & {"PLUS", "STAR"}:
+        return SyntaxModelError(f"missing an operator between `{prev}` and `{value}`", where,
+                                f"write e.g. {prev}*{value}" + (" (or separate list items with `,`)"
+                                                                if "COMMA" in expected else ""))
+    if in_expression:
         return SyntaxModelError(f"expected an expression after `{prev}`, found `{value}`", where,
                                 "complete the expression")
-    if expected <= {"_NL"} or "_NL" in expected and len(expected) > 6:
-        return SyntaxModelError(f"unexpected `{value}`", where,
-                                "one statement per line; an operator (+ - * / ^) may be missing")
-    return SyntaxModelError(f"unexpected `{value}`: expected {_describe(expected)}", where,
+    if expected <= {"_NL"}:
+        return SyntaxModelError(f"unexpected `{value}` at the end of the statement", where,
+                                "one statement per line")
+    return SyntaxModelError(f"unexpected `{value}`: expected {_describe(expected, prev)}", where,
                             "see docs/language.md for the statement's form")
 
 
-def _describe(expected: set[str]) -> str:
+_KEYWORDS = {"model", "domain", "grid", "param", "field", "let", "bc", "init", "solve", "train", "in", "at",
+             "step", "method", "save", "every", "periodic", "unknown", "x"}
+
+
+def _describe(expected: set[str], prev: str = "") -> str:
+    if expected & {"LPAR", "MINUS"} and "NAME" in expected:
+        return f"an expression after `{prev}`" if prev else "an expression"
     parser = _parser()
     words = []
     for name in sorted(expected):
@@ -325,7 +345,8 @@ def _describe(expected: set[str]) -> str:
         words.append(f"`{pattern.value}`" if pattern.type == "str" else name.lower())
     if len(words) > 6:
         words = words[:6] + ["..."]
-    return " or ".join(words) if len(words) <= 2 else ", ".join(words)
+    text = " or ".join(words) if len(words) <= 2 else ", ".join(words)
+    return f"{text} after `{prev}`" if prev and len(words) <= 2 else text
 
 
 def _malformed_number(lines: list[str], line: int, col: int) -> tuple[int, str] | None:

@@ -59,7 +59,12 @@ CASES = [
     ("missing expression", BASE.replace("param D = 0.1", "param D ="), SyntaxModelError, 3, 10),
     ("missing operand", BASE.replace("D*lap(u)", "D*"), SyntaxModelError, 5, 11),
     ("unexpected character", BASE.replace("D*lap(u)", "D $ u"), SyntaxModelError, 5, 11),
-    ("double equals", BASE.replace("dt(u) =", "dt(u) =="), SyntaxModelError, 5, 8),
+    ("double equals", BASE.replace("dt(u) =", "dt(u) =="), SyntaxModelError, 5, 7),
+    ("missing operator", BASE.replace("D*lap(u)", "2x"), SyntaxModelError, 5, 10),
+    ("unterminated text", BASE.replace("param D = 0.1", 'param D = 0.1 "doc'), SyntaxModelError, 3, 15),
+    ("unterminated unit", BASE.replace("param D = 0.1", "param D = 0.1 [m"), SyntaxModelError, 3, 15),
+    ("missing name", BASE + "field\n", SyntaxModelError, 9, 6),
+    ("trailing comma in a call", BASE.replace("sin(pi*x)", "sin(x,)"), SyntaxModelError, 8, 16),
     ("duplicate param", BASE + "param D = 2\n", NameModelError, 9, 7),
     ("name clash param/field", BASE + "field D\n", NameModelError, 9, 7),
     ("reserved name", BASE + "param sin = 1\n", NameModelError, 9, 7),
@@ -105,6 +110,24 @@ def test_error_class_and_span(name: str, text: str, cls: type, line: int, column
     assert f"model.pde:{line}:{column}: error:" in shown
     assert "^" in shown
     assert "Traceback" not in shown
+
+
+def test_brackets_in_comments_and_text_do_not_count() -> None:
+    parse(BASE + "# " + "(" * 300 + "\n" + 'param q = 1 "' + "[" * 300 + '"\n')
+
+
+@pytest.mark.parametrize("text,words", [
+    (BASE.replace("D*lap(u)", "u u"), "missing an operator"),
+    (BASE.replace("D*lap(u)", "D*lap(u))"), "unmatched `)`"),
+    (BASE.replace("sin(pi*x)", "sin(pi*x"), "unterminated `(`"),
+    (BASE + "grid\n", "expected `auto` or a number after `grid`"),
+    (BASE.replace("param D = 0.1", "param D ="), "expected an expression after `=`"),
+    (BASE.replace("0.1", "1e"), "malformed number `1e`"),
+])
+def test_messages_say_what_is_wrong(text: str, words: str) -> None:
+    with pytest.raises(ModelError) as info:
+        parse(text)
+    assert words in first(info.value).message
 
 
 def test_errors_are_collected() -> None:

@@ -16,18 +16,14 @@ __all__ = ["ops_report", "symbolic_outputs"]
 
 
 def symbolic_outputs(model) -> tuple[list[str], list[sp.Expr]]:
-    """Names and right-hand sides (lets inlined) of a model's equations."""
+    """Field names and the expressions computed per point for each equation: the
+    right-hand side of an evolution equation, the residual ``lhs - rhs`` of a steady one
+    (auxiliaries inlined)."""
     names, exprs = [], []
-    for i, eq in enumerate(model.equations):
-        rhs = getattr(eq, "rhs", None)
-        if rhs is None:
-            continue
-        try:
-            rhs = model.inline_lets(rhs)
-        except Exception:  # an older Model without inline_lets(expr)
-            pass
-        names.append(str(getattr(eq, "field", None) or getattr(eq, "name", None) or f"eq{i}"))
-        exprs.append(sp.sympify(rhs))
+    for eq in model.equations:
+        expr = eq.rhs if eq.kind == "evolution" else eq.residual
+        names.append(eq.field)
+        exprs.append(sp.sympify(model.inline_lets(expr)))
     return names, exprs
 
 

@@ -416,9 +416,12 @@ class _Emitter:
                             av = pt("acc", fi)
                             out.append(f"{av} = {bi!r} * {kf}" if i == b_first else f"{av} += {bi!r} * {kf}")
                     else:
-                        accsum = f"{pt('acc', fi)} + {bi!r} * {kf}" if b_first < s - 1 else f"{bi!r} * {kf}"
                         tgt = yv if in_place else pt("ynew", fi)
-                        out.append(f"{tgt} = {yv} + dt * ({accsum})")
+                        if b_first < s - 1:
+                            out.append(f"{tgt} = {yv} + dt * ({pt('acc', fi)} + {bi!r} * {kf})")
+                        else:
+                            scale = "dt" if bi == 1.0 else f"({bi!r} * dt)"
+                            out.append(f"{tgt} = {yv} + {scale} * {kf}")
                 return out
 
             targets: list[tuple[str, int]] = []

@@ -113,6 +113,7 @@ class EGraph:
         self._analysis: list[tuple[ENode, int]] = []
         self.version = 0
         self.stamp: dict[int, int] = {}  # class -> version of its last change
+        self.view_cache: dict[object, object] = {}  # rules' views of classes, per search
 
     # -- basic queries -------------------------------------------------------------
     def find(self, i: int) -> int:

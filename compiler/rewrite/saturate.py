@@ -51,6 +51,9 @@ def _round(
     by_op: dict[str, list[Rule]] = defaultdict(list)
     for r in rules:
         by_op[r.op].append(r)
+    if time.perf_counter() > deadline:
+        raise _Stop("time-limit")
+    eg.view_cache.clear()  # the graph does not change while rules search it
     matches: list[tuple[int, object, str]] = []
     checked = 0
     for cid in eg.class_ids():
@@ -64,7 +67,7 @@ def _round(
                 for term in rule.apply(eg, cid, node):
                     matches.append((cid, term, rule.name))
             checked += 1
-            if checked % 512 == 0 and time.perf_counter() > deadline:
+            if checked % 64 == 0 and time.perf_counter() > deadline:
                 raise _Stop("time-limit")
     before = eg.version
     for i, (cid, term, name) in enumerate(matches):
@@ -76,10 +79,11 @@ def _round(
         if len(eg) > limits.nodes:
             eg.rebuild()
             raise _Stop("node-limit")
-        if i % 256 == 255 and time.perf_counter() > deadline:
+        if i % 64 == 63 and time.perf_counter() > deadline:
             eg.rebuild()
             raise _Stop("time-limit")
     eg.rebuild()
+    eg.view_cache.clear()
     return eg.version != before
 
 

@@ -64,6 +64,16 @@ def split_term(eg: EGraph, c: int) -> tuple[float, tuple[int, ...], tuple[int, .
     products of invariants are flattened one level so ``(D*h^-2)*u`` and ``D*h^-2*u``
     give the same invariant part.
     """
+    key_ = ("split", eg.find(c))
+    hit = eg.view_cache.get(key_)
+    if hit is not None:
+        return hit  # type: ignore[return-value]
+    out = _split_term(eg, c)
+    eg.view_cache[key_] = out
+    return out
+
+
+def _split_term(eg: EGraph, c: int) -> tuple[float, tuple[int, ...], tuple[int, ...]]:
     k = eg.const(c)
     if k is not None:
         return k, (), ()

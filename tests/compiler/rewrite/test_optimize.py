@@ -160,3 +160,12 @@ def test_reaction_network_rates_are_shared_and_beat_the_input():
     n_factors = 30 * 2
     assert dict(prog.report.ops_after)["mul"] <= n_factors
     _same_values(outs, prog, _atoms(outs), random.Random(6))
+
+
+def test_joint_extraction_pays_shared_work_once():
+    from eqc.compiler.rewrite.samples import reaction_network
+
+    outs, var = reaction_network(12, 30, seed=3)
+    joint = optimize(outs, var).report.cost_after
+    alone = sum(optimize([o], var).report.cost_after for o in outs)
+    assert joint < 0.8 * alone

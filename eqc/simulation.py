@@ -269,6 +269,14 @@ class Simulation:
         if method == "etdrk4":
             from .runtime.spectral import symbol
 
+            if not self.grid.dim or not all(self.grid.periodic):
+                raise SemanticModelError(
+                    f"etdrk4 needs every axis periodic; {self.model.name} has "
+                    + ("no axes" if not self.grid.dim else "a non-periodic axis"),
+                    span=self.model.solve.span if self.model.solve else None,
+                    hint="use rk4 (or dopri5) here",
+                )
+
             split = lower_cached(self.model, replace(self.options, split_linear=True))
             ck = get_backend(self.backend).compile_kernel(split, self.backend_options)
             lin = np.zeros((self.n_evolved, *symbol(self.grid, {(0,) * self.grid.dim: 0.0}).shape), dtype=complex)

@@ -75,3 +75,11 @@ def test_cli_run_user_errors_exit_2(tmp_path):
     bad.write_text("model bad\nfield u\ndt(u) = q*u\ninit u = 1\n")
     r = runner.invoke(main, ["run", str(bad), "-o", str(tmp_path / "b.nc")])
     assert r.exit_code == 2 and "bad.pde:3" in r.output
+
+
+def test_etdrk4_on_a_bounded_domain_is_a_model_error():
+    from eqc.compiler.diagnostics import ModelError
+
+    sim = eqc.compile(eqc.load("stdlib:heat_1d"), n=16)
+    with pytest.raises(ModelError):
+        sim.run(t_end=0.01, dt=1e-3, method="etdrk4", progress=False)

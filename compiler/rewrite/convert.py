@@ -54,7 +54,7 @@ def _exponent(v: float) -> sp.Expr:
         return sp.Integer(int(v))
     if float(2 * v).is_integer():
         return sp.Rational(int(2 * v), 2)
-    return sp.Float(v)
+    return number(v)
 
 
 class Converter:

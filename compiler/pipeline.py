@@ -11,6 +11,7 @@ from __future__ import annotations
 from .ir.kernel import KernelIR, verify_kernel
 from .ir.model import Model
 from .options import CompileOptions
+from .passes.check import check
 from .passes.discretise import discretise
 from .passes.lower import cse_kernel
 
@@ -31,6 +32,7 @@ def rewrite(kernel: KernelIR, options: CompileOptions) -> KernelIR:
 def lower_model(model: Model, options: CompileOptions | None = None) -> KernelIR:
     """Model → kernel IR, the ordered passes of the classical path."""
     options = options or CompileOptions()
+    model = check(model)
     kernel = discretise(model, options)
     kernel = rewrite(kernel, options)
     return verify_kernel(kernel)

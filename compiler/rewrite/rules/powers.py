@@ -8,6 +8,7 @@ differ (a cancellation such as ``x * x^-1``) it needs the non-zero analysis.
 from __future__ import annotations
 
 from collections import defaultdict
+from fractions import Fraction
 
 from ..egraph import EGraph, ENode
 from .base import Rule, product
@@ -101,6 +102,20 @@ def pow_half(eg: EGraph, cid: int, node: ENode):
     yield mag if n > 0 else ("div", None, (("num", 1.0, ()), mag))
 
 
+def pow_split(eg: EGraph, cid: int, node: ENode):
+    """x^(4/3) -> x * x^(1/3): the fractional power can be shared (x^a for x < 0 and
+    non-integer a is NaN either way)."""
+    n = node[1]
+    if _is_int(n) or _is_int(2 * n) or abs(n) <= 1 or abs(n) > 64:
+        return
+    whole = float(int(n))  # towards zero
+    q = Fraction(n).limit_denominator(4096)
+    frac = float(q - int(q)) if float(q) == n else n - whole  # 4/3 - 1 is exactly 1/3
+    b = node[2][0]
+    rest = ("pow", frac, (b,))
+    yield ("mul", None, (b if whole == 1.0 else ("pow", whole, (b,)), rest))
+
+
 def pow_of_pow(eg: EGraph, cid: int, node: ENode):
     """(x^a)^b -> x^(a*b) for integers a, b."""
     inner = eg.first(node[2][0], "pow")
@@ -123,6 +138,7 @@ RULES: tuple[Rule, ...] = (
     Rule("pow-trivial", "pow", pow_trivial, check=("x**1", "x")),
     Rule("pow-negative", "pow", pow_negative, check=("x**-3", "1/x**3")),
     Rule("pow-half", "pow", pow_half, check=("x**1.5", "x*sqrt(x)")),
+    Rule("pow-split", "pow", pow_split, check=("x**2.25", "x**2*x**0.25")),
     Rule("pow-of-pow", "pow", pow_of_pow, check=("(x**2)**3", "x**6")),
     Rule("pow-of-mul", "pow", pow_of_mul, expansive=True, check=("(a*b)**3", "a**3*b**3")),
 )

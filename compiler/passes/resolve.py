@@ -140,6 +140,9 @@ def check_finite(e: sp.Expr) -> sp.Expr:
     if e.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         raise SemanticModelError("this expression divides by zero or is not finite",
                                  hint="check the denominators and exponents")
+    if e.has(sp.I):
+        raise SemanticModelError("this expression is complex (e.g. the square root of a negative number)",
+                                 hint="eqc models are real-valued")
     for f in e.atoms(sp.Float):
         if not math.isfinite(float(f)):
             raise SemanticModelError("a number here is too large", hint="numbers must fit in a double")

@@ -73,6 +73,7 @@ CASES = [
     ("missing init", BASE.replace("init u = sin(pi*x)\n", ""), SemanticModelError, 4, 7),
     ("grad as a scalar", BASE.replace("D*lap(u)", "grad(u)"), SemanticModelError, 5, 9),
     ("div of a scalar", BASE.replace("D*lap(u)", "div(u)"), SemanticModelError, 5, 9),
+    ("complex number", BASE.replace("D*lap(u)", "sqrt(-1)*u"), SemanticModelError, 5, 9),
     ("division by zero", BASE.replace("D*lap(u)", "1/0"), SemanticModelError, 5, 9),
     ("huge power", BASE.replace("D*lap(u)", "2^2^2^2^2^2^99"), SemanticModelError, 5, 17),
     ("huge literal", BASE.replace("0.1", "1e999"), SyntaxModelError, 3, 11),

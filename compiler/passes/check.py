@@ -14,6 +14,8 @@ unique across kinds, cycles among the auxiliaries, solve methods.
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
 from ..diagnostics import ModelError, ModelErrors, NameModelError, SemanticModelError, did_you_mean
@@ -25,6 +27,7 @@ from .resolve import time_derivatives_in
 __all__ = ["check_model", "check", "SOLVE_METHODS"]
 
 SOLVE_METHODS = ("auto", "euler", "ssprk3", "rk4", "dopri5", "etdrk4")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 _RESERVED = {*FUNCTIONS, *CONSTANTS, "t", "d", "dt", "lap", "grad", "div"}
 
 
@@ -59,7 +62,7 @@ def _names(model: Model) -> list[ModelError]:
     for kind, items in groups:
         for item in items:
             name = item.name
-            if not name.isidentifier():
+            if not _NAME.fullmatch(name):
                 errors.append(NameModelError(f"`{name}` is not a valid name", item.span,
                                              "use letters, digits and _, starting with a letter"))
             elif name in _RESERVED:
@@ -71,6 +74,12 @@ def _names(model: Model) -> list[ModelError]:
                     f"`{name}` is declared both as {other} and as {kind}"
                 errors.append(NameModelError(msg, item.span, "one name, one meaning"))
             seen[name] = kind
+    for p in model.params:
+        v = p.value
+        if v is not None and not (isinstance(v, sp.Expr) and not v.free_symbols and v.is_real
+                                  and v.is_finite):
+            errors.append(SemanticModelError(f"the value of param `{p.name}` must be a finite real number",
+                                             p.span, f"got {v}"))
     if not model.fields:
         errors.append(SemanticModelError("the model has no fields", model.span,
                                          "declare the unknowns with `field u`"))

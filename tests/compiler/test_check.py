@@ -100,3 +100,10 @@ def test_all_stdlib_models_are_clean() -> None:
 
     for name in stdlib_names():
         assert check_model(load(f"stdlib:{name}")) == [], name
+
+
+def test_names_and_param_values() -> None:
+    m = base()
+    assert any("not a valid name" in s for s in messages(replace(m, fields=(Field("ψ"),))))
+    bad = replace(m, params=(Param("D", param("E") * 2),))
+    assert any("finite real number" in s for s in messages(bad))

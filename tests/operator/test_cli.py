@@ -81,3 +81,37 @@ def test_user_errors_exit_2_without_traceback(tmp_path, model_file):
     assert code == 2 and "bad.pde:6:" in out
     with pytest.raises(eqc.ModelError):
         eqc.load_operator(tmp_path / "nothing.fno")
+
+
+class HeatFlow:
+    """Exact solver for dt(u) = nu*u_xx on [0, 1] periodic (picklable stand-in for eqc's)."""
+
+    def __init__(self, times, n, nu=0.1):
+        self.times, self.n, self.nu = times, n, nu
+
+    def __call__(self, indices):
+        u0 = np.stack([GaussianRandomField().sample((self.n,), (1.0,), 0, i) for i in indices])
+        k = 2 * np.pi * np.fft.rfftfreq(self.n, d=1.0 / self.n)
+        out = [np.fft.irfft(np.fft.rfft(u0) * np.exp(-self.nu * k**2 * t), n=self.n) for t in self.times]
+        return np.stack(out, axis=1)[:, :, None]
+
+
+def test_rollout_dataset_and_pino_training(tmp_path):
+    """A dataset saving 2 times; the operator predicts 4 slices (data on slices 2 and 4) with
+    the physics loss of the model's own equation."""
+    from eqc.backends.jax.operator.train import TrainOptions
+
+    from eqc.operator import make_dataset, train_operator
+
+    model = eqc.parse(MODEL.replace("-u*d(u, x) + ", ""), "heat.pde")
+    make_dataset(model, tmp_path / "h.zarr", samples=10, t_end=0.2, save=2, block=5,
+                 solver=HeatFlow((0.0, 0.1, 0.2), 32), progress=False)
+    layout, _, _ = open_dataset(tmp_path / "h.zarr")
+    assert layout.times == (0.0, 0.1, 0.2)
+    op = train_operator(model, tmp_path / "h.zarr", time_slices=4, modes=4, width=8, layers=1, holdout=0.2,
+                        options=TrainOptions(steps=5, batch=4, pino_weight=0.5), progress=False)
+    assert op.times == pytest.approx((0.05, 0.1, 0.15, 0.2))
+    assert op.rollout(np.zeros((3, 32))).shape == (3, 4, 32)
+    assert np.isfinite(op.report["holdout_rel_l2"])
+    with pytest.raises(eqc.ModelError, match="multiple"):
+        train_operator(model, tmp_path / "h.zarr", time_slices=3, progress=False)

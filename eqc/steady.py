@@ -60,7 +60,7 @@ def residual_jacobian(sim: Simulation, y: np.ndarray, values: Mapping[str, float
             src = []
             for a, c in enumerate(colour):
                 ca = coords[a]
-                if grid.periodic[a]:
+                if grid.periodic[a] or period[a] == grid.n[a]:  # one point per colour
                     src.append(np.full(ca.shape, c))
                     continue
                 near = c + period[a] * np.round((ca - c) / period[a]).astype(int)

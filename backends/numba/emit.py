@@ -22,6 +22,7 @@ Parameters, sizes, spacings and origins are arguments: changing them never recom
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -62,7 +63,7 @@ _RESERVED = {
 def _ident(name: str, prefix: str) -> str:
     """``name`` as an identifier of generated code, prefixed when it could clash."""
     clash = name in _RESERVED or name.startswith("_") or (len(name) > 1 and name[0] in "ijkScr" and name[1] in "_0123456789")
-    return prefix + name if clash or not name.isidentifier() else name
+    return prefix + name if clash or not name.isidentifier() or keyword.iskeyword(name) else name
 
 
 def _off(o: int) -> str:

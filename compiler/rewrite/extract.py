@@ -233,6 +233,7 @@ def extract(eg: EGraph, roots: Sequence[int], table: CostTable, seconds: float =
     roots = [eg.find(r) for r in roots]
     if dag_cost(eg, choice, roots, table) == INF:
         choice = dict(tree_best)
-    if refine:
+    if refine and len(_reachable(eg, choice, roots)) <= 400:
+        # each trial re-costs the whole selection: worth it for kernel-sized graphs only
         _refine(eg, choice, roots, table, deadline)
     return Selection(eg, choice, roots)

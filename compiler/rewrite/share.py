@@ -48,7 +48,8 @@ class _Pairs:
     def __init__(self) -> None:
         self.count: dict[object, int] = defaultdict(int)
         self.where: dict[object, set[int]] = defaultdict(set)
-        self.heap: list[tuple[int, str, object]] = []
+        self.heap: list[tuple[int, int, object]] = []
+        self.ids: dict[object, int] = {}  # ties go to the pair seen first
 
     def add(self, key: object, site: int, delta: int) -> None:
         self.count[key] += delta
@@ -57,7 +58,7 @@ class _Pairs:
         else:
             self.where[key].discard(site)
         if self.count[key] >= 2:
-            heapq.heappush(self.heap, (-self.count[key], str(key), key))
+            heapq.heappush(self.heap, (-self.count[key], self.ids.setdefault(key, len(self.ids)), key))
 
     def best(self) -> object | None:
         while self.heap:
@@ -68,13 +69,22 @@ class _Pairs:
         return None
 
 
-def _rank(e: sp.Basic) -> tuple[int, str]:
-    """A cheap deterministic order of operands (sympy's sort key is slow)."""
-    return (len(e.args), str(e))
+class _Rank:
+    """A cheap deterministic order of operands: the order of first sight (sympy's sort
+    key and printing are far too slow for thousands of pairs)."""
+
+    def __init__(self) -> None:
+        self.order: dict[sp.Basic, int] = {}
+
+    def __call__(self, e: sp.Basic) -> int:
+        r = self.order.get(e)
+        if r is None:
+            r = self.order[e] = len(self.order)
+        return r
 
 
-def _sum_key(x: tuple[int, sp.Expr], y: tuple[int, sp.Expr]) -> tuple[object, int]:
-    if _rank(x[1]) > _rank(y[1]):
+def _sum_key(x: tuple[int, sp.Expr], y: tuple[int, sp.Expr], rank: _Rank) -> tuple[object, int]:
+    if rank(x[1]) > rank(y[1]):
         x, y = y, x
     (sx, ex), (sy, ey) = x, y
     return (ex, ey, sx * sy), sx
@@ -116,6 +126,7 @@ def _reorder(body, exprs, nbody, inserted):
 def _share(exprs, op, varies, new_symbol, max_steps):
     cls = sp.Add if op == "add" else sp.Mul
     pairs = _Pairs()
+    rank = _Rank()
     # a site is an n-ary node at the top of an expression or one level below it
     site_ops: list[list] = []
     site_rest: list[list] = []
@@ -136,7 +147,7 @@ def _share(exprs, op, varies, new_symbol, max_steps):
             site_rest.append(rest)
             site_loc.append((i, node))
             for x, y in combinations(ops, 2):
-                pairs.add(_key(op, x, y), s, +1)
+                pairs.add(_key(op, x, y, rank), s, +1)
     inserted: list[tuple[sp.Symbol, sp.Expr]] = []
     for _ in range(max_steps):
         key = pairs.best()
@@ -159,13 +170,13 @@ def _share(exprs, op, varies, new_symbol, max_steps):
             x, y = ops[i], ops[j]
             for k, z in enumerate(ops):
                 if k not in (i, j):
-                    pairs.add(_key(op, x, z), site, -1)
-                    pairs.add(_key(op, y, z), site, -1)
-            pairs.add(_key(op, x, y), site, -1)
+                    pairs.add(_key(op, x, z, rank), site, -1)
+                    pairs.add(_key(op, y, z, rank), site, -1)
+            pairs.add(_key(op, x, y, rank), site, -1)
             new = (_sum_sign(x, key), sym) if op == "add" else sym
             remaining = [z for k, z in enumerate(ops) if k not in (i, j)]
             for z in remaining:
-                pairs.add(_key(op, new, z), site, +1)
+                pairs.add(_key(op, new, z, rank), site, +1)
             site_ops[site] = remaining + [new]
     if not inserted:
         return exprs, []
@@ -189,10 +200,10 @@ def _share(exprs, op, varies, new_symbol, max_steps):
     return out, inserted
 
 
-def _key(op, x, y):
+def _key(op, x, y, rank):
     if op == "add":
-        return _sum_key(x, y)[0]
-    return (x, y) if _rank(x) <= _rank(y) else (y, x)
+        return _sum_key(x, y, rank)[0]
+    return (x, y) if rank(x) <= rank(y) else (y, x)
 
 
 def _sum_sign(x, key):

@@ -140,7 +140,7 @@ def _share(exprs, op, varies, new_symbol, max_steps):
                 rest: list = []
             else:
                 ops, rest = _factors(node, varies)
-            if len(ops) < 2:
+            if len(ops) < 2 or len(ops) > 256:  # pairs grow quadratically
                 continue
             s = len(site_ops)
             site_ops.append(list(ops))

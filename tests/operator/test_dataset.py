@@ -186,3 +186,41 @@ def test_block_solver_pickles_without_its_compiled_simulation(burgers):
     s._sim = object()
     t = pickle.loads(pickle.dumps(s))
     assert t._sim is None and t.times == (0.0, 0.1) and t.resolution == (32,)
+
+
+KILLED_RUN = """
+import os, signal, sys
+import numpy as np
+import eqc
+from eqc.operator import make_dataset, with_resolution
+
+class Decay:
+    def __call__(self, indices):
+        from eqc.runtime.dataset import GaussianRandomField
+        u0 = np.stack([GaussianRandomField().sample((16,), (1.0,), 0, i) for i in indices])
+        return np.stack([u0, u0 * np.exp(-0.5)], axis=1)[:, :, None]
+
+def kill(b):
+    if b == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+model = with_resolution(eqc.parse(sys.argv[2], "m.pde"), 16)
+make_dataset(model, sys.argv[1], samples=8, block=2, t_end=0.5, solver=Decay(), on_block=kill, progress=False)
+"""
+
+
+def test_a_killed_process_leaves_a_store_that_resumes(tmp_path):
+    """SIGKILL (no cleanup at all) after two blocks; the next run computes only the rest."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "k.zarr"
+    proc = subprocess.run([sys.executable, "-c", KILLED_RUN, str(path), BURGERS], capture_output=True, timeout=120)
+    assert proc.returncode == -9, proc.stderr.decode()[-2000:]
+    assert sorted(done_blocks(path)) == [0, 1]
+    small = with_resolution(eqc.parse(BURGERS, "m.pde"), 16)
+    rec = Recording((0.0, 0.5))
+    rep = make_dataset(small, path, samples=8, block=2, t_end=0.5, solver=rec, progress=False)
+    assert rep.computed == (2, 3) and rec.calls == [4, 5, 6, 7]
+    _, group, _ = open_dataset(path)
+    np.testing.assert_allclose(np.asarray(group["u"][...]), Recording((0.0, 0.5))(range(8))[:, :, 0])

@@ -238,6 +238,16 @@ class Model:
     # -- result
     def build(self) -> ir.Model:
         """The checked IR Model; raises the problems found (all of them) as ModelErrors."""
+        model = self.build_raw()
+        # Canonical form: the model as the .pde frontend reads its printed text, so a DSL
+        # model and the same model written as text are equal (and hash alike in caches),
+        # and later errors can point at a line of the printed model.
+        from .loader import parse
+
+        return parse(model.to_pde(), f"<eqc.Model {self.name}>")
+
+    def build_raw(self) -> ir.Model:
+        """The checked IR Model exactly as built by the sympy operations (not canonical)."""
         field_names = [f.name for f in self._fields]
         taken = [e[1] for e in self._equations if e[0] == "evolution"]
         steady = [e for e in self._equations if e[0] == "steady"]
@@ -257,12 +267,7 @@ class Model:
             bcs=tuple(self._bcs), ics=tuple(self._ics), solve=self._solve, train=self._train, doc=self.doc,
         )
         ModelErrors.raise_if_any(errors + check_model(model))
-        # Canonical form: the model as the .pde frontend reads its printed text, so a DSL
-        # model and the same model written as text are equal (and hash alike in caches),
-        # and later errors can point at a line of the printed model.
-        from .loader import parse
-
-        return parse(model.to_pde(), f"<eqc.Model {self.name}>")
+        return model
 
     def to_pde(self) -> str:
         """The model as ``.pde`` text."""

@@ -109,7 +109,8 @@ def egraph_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, nam
         for r, o in zip(roots, outputs, strict=True):
             _seed_expansion(conv, eg, r, o, options, pred)
     eg.rebuild()
-    limits = Limits(options.node_limit, 0.5 * options.time_limit, options.iter_limit, options.cheap_rounds)
+    nodes = max(options.node_limit, 4 * len(eg))
+    limits = Limits(nodes, 0.5 * options.time_limit, options.iter_limit, options.cheap_rounds)
     rules = rules_for(options.rule_sets, options.unsafe)
     if len(eg) > options.expansive_max_nodes:
         # a large system (a reaction network): cheap rules over the whole, so each rate

@@ -65,15 +65,15 @@ class RewriteOptions:
     ``rule_sets`` name entries of :data:`eqc.compiler.rewrite.rules.RULE_SETS`;
     ``unsafe`` enables rewrites that may change results for some inputs (division by a
     possibly-zero expression, ``log(exp(x)) -> x`` under overflow, ...). Saturation stops
-    at the first of ``node_limit`` e-nodes (checked while rules are applied, not only
-    between iterations), ``time_limit`` seconds or ``iter_limit`` iterations; extraction
+    at the first of ``node_limit`` e-nodes (at least 4 per e-node of the input, so a big
+    system gets room; checked while rules are applied, not only between iterations), ``time_limit`` seconds or ``iter_limit`` iterations; extraction
     then returns the best program found. ``expand`` seeds each output with its polynomial
     expansion when that stays small (at most ``expand_growth`` times the original's ops).
     """
 
     rule_sets: tuple[str, ...] = DEFAULT_RULE_SETS
     unsafe: bool = False
-    node_limit: int = 30_000
+    node_limit: int = 2_000
     time_limit: float = 1.0
     iter_limit: int = 10
     cheap_rounds: int = 6

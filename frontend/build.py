@@ -122,6 +122,8 @@ class _Builder:
             raise SyntaxModelError("the model is empty", Span(self.filename, 1, 1, 1, 2, self.text),
                                    "a model needs at least `field u` and an equation such as `dt(u) = -u`")
         name, title, model_span = self._header(by[ast.ModelStmt])
+        if model_span is None:  # no `model` line: model-wide errors point at the first statement
+            model_span = self.span(stmts[0].pos)
         domains = [s for s in by[ast.DomainStmt] if self.declare(s.name, "axis", s.pos)]
         for s in by[ast.ParamStmt]:
             self.declare(s.name, "param", s.pos)

@@ -91,6 +91,7 @@ CASES = [
     ("unknown function", BASE.replace("D*lap(u)", "sine(u)"), NameModelError, 5, 9),
     ("two model lines", BASE + "model n\n", SyntaxModelError, 9, 7),
     ("empty file", "", SyntaxModelError, 1, 1),
+    ("no fields", "\n# c\nparam a = 1\n", SemanticModelError, 3, 7),
     ("only comments", "# a model\n# to come\n", SyntaxModelError, 1, 1),
     ("steady equation without a field", BASE + "field w\nlap(u) = 1\n", SemanticModelError, 10, 1),
     ("dt of an expression", BASE.replace("dt(u) =", "dt(2*u) ="), SemanticModelError, 5, 4),

@@ -72,3 +72,13 @@ def mutated(draw) -> str:
 @given(mutated())
 def test_mutated_stdlib_models(text: str) -> None:
     assert_parses_or_reports(text)
+
+
+LINES = sorted({line for text in SOURCES for line in text.splitlines() if line.strip()})
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(LINES), max_size=12))
+def test_statement_soup(lines: list[str]) -> None:
+    """Lines of different standard models thrown together: semantic errors, all with spans."""
+    assert_parses_or_reports("\n".join(lines) + "\n")

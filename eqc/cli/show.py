@@ -73,11 +73,37 @@ def show(path: str, ops: bool) -> None:
         for ic in model.ics:
             con.print(f"  {ic.field}(t0) = {p(ic.expr)}", soft_wrap=True)
 
+    _split_report(con, model)
+
     con.print("\n[bold]dependency order[/bold]")
     con.print("  " + " -> ".join(evaluation_order(model)), soft_wrap=True)
 
     if ops:
         _ops_report(con, model)
+
+
+def _split_report(con, model) -> None:
+    """The linear (constant-coefficient) and remaining parts of each evolution equation."""
+    try:
+        from ..compiler.passes.split import split_linear
+    except ImportError:
+        return
+    import sympy as sp
+
+    from ..compiler.ir.printing import expr_to_pde as p
+
+    if not model.evolution_equations:
+        return
+    con.print("\n[bold]linear part | rest[/bold] (lets inlined; what ETDRK4 treats exactly)")
+    for eq in model.evolution_equations:
+        linear, rest = split_linear(model.inline_lets(eq.rhs), eq.field, model.axis_names)
+        u = model.function(eq.field)
+        terms = []
+        for orders, coeff in linear.items():
+            vc = [(sp.Symbol(a, real=True), n) for a, n in zip(model.axis_names, orders, strict=True) if n]
+            terms.append(coeff * (sp.Derivative(u, *vc) if vc else u))
+        lin = p(sp.Add(*terms)) if terms else "0"
+        con.print(f"  dt({eq.field}): {lin}  |  {p(rest)}", soft_wrap=True)
 
 
 def _ops_report(con, model) -> None:

@@ -40,6 +40,7 @@ def test_show_gray_scott(runner: CliRunner) -> None:
     assert "r = u*v^2" in out
     assert "diffusivity of u" in out and "2e-05" in out
     assert "field:u -> field:v -> let:r -> eq:u -> eq:v" in out
+    assert "dt(u): Du*d(u, x, 2) + Du*d(u, y, 2) - F*u  |  F - u*v^2" in out
 
 
 def test_show_ops_flag(runner: CliRunner) -> None:

@@ -273,17 +273,12 @@ class _Builder:
             self.error(SemanticModelError, "dt(...) takes a field name, not an expression", arg.pos,
                        "write dt(u) = ... for a declared field u")
             return None
-        kind = self.kinds.get(arg.name)
-        if kind != "field":
-            hint = did_you_mean(arg.name, [n for n, k in self.kinds.items() if k == "field"])
-            what = "undeclared field" if kind is None else f"`{arg.name}` is a {kind}, not a field:"
-            msg = f"undeclared field `{arg.name}` in dt(...)" if kind is None else f"{what} dt({arg.name})"
-            self.error(NameModelError, msg, arg.pos, hint or f"declare it with `field {arg.name}`")
+        if self._field_target(arg, "dt(...)") is None:
             return None
         return arg.name
 
     def _field_target(self, node: ast.Node, what: str) -> str | None:
-        """The declared field named by ``node`` in ``init``/``bc``, or None (error recorded)."""
+        """The declared field named by ``node`` in ``dt``/``init``/``bc``, or None (error recorded)."""
         name = node.name if isinstance(node, ast.Name) else None
         if name is not None and self.kinds.get(name) != "field":
             kind = self.kinds.get(name)

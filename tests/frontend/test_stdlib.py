@@ -132,3 +132,25 @@ def test_navier_stokes_has_a_constraint_field() -> None:
     m = load("stdlib:navier_stokes_2d")
     assert [(e.field, e.kind) for e in m.equations] == [("w", "evolution"), ("psi", "steady")]
     assert m.ic_for("psi") is None
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_initial_data_meet_dirichlet_conditions(name: str) -> None:
+    """At t0 the initial condition agrees with every Dirichlet boundary value (to 1e-9),
+    so no model starts with a jump at its boundary."""
+    model = load(f"stdlib:{name}")
+    t0 = model.solve.t0 if model.solve else 0.0
+    values = {p.symbol: p.value for p in model.params if p.value is not None}
+    for bc in model.bcs:
+        ic = model.ic_for(bc.field)
+        if bc.kind != "dirichlet" or ic is None:
+            continue
+        axis = model.axis(bc.axis)
+        at = axis.lo if bc.side == "lo" else axis.hi
+        others = [coord(a.name) for a in model.axes if a.name != bc.axis]
+        for s in (0.13, 0.5, 0.91):
+            point = {coord(bc.axis): at, sp.Symbol("t", real=True): t0}
+            point |= {c: model.axis(c.name).lo + s * (model.axis(c.name).hi - model.axis(c.name).lo) for c in others}
+            u = float((bc.alpha * ic.expr).subs(point).subs(values))
+            g = float(bc.value.subs(point).subs(values))
+            assert abs(u - g) < 1e-9, (name, bc)

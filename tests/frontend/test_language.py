@@ -138,3 +138,10 @@ def test_lets_may_be_used_before_declared_and_train_options() -> None:
 
 def test_model_name_defaults_to_the_file_name() -> None:
     assert parse("field u\ndt(u) = -u\ninit u = 1\n", "path/to/decay.pde").name == "decay"
+
+
+def test_crlf_and_tabs_read_the_same() -> None:
+    from eqc.frontend.loader import read_source
+
+    text, _ = read_source("stdlib:gray_scott")
+    assert parse(text.replace("\n", "\r\n").replace("  ", "\t")) == parse(text)

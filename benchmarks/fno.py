@@ -10,8 +10,11 @@ at 1024. Side by side in one run:
 * accuracy: mean relative L2 of the FNO at 256 and 1024, against the predict-the-input
   baseline and against the disagreement between the two classical solvers.
 
-Run ``python benchmarks/fno.py`` for the paper's sizes (1000 train / 200 test, 25,000 Adam
-steps: about an hour on 2 free cores) or ``--quick`` (200 / 50, 1,500 steps: a few minutes).
+The classical data use the model's own solve line (RK4, dt = 5e-5 at 256 points, fused numba
+loop; at 1024 points dt is scaled by (256/1024)^2 to keep the diffusion number). Run
+``python benchmarks/fno.py`` for the paper's sizes (1000 train / 200 test at 256, 200 at 1024,
+25,000 Adam steps: roughly 15 min of training plus 12 min of 1024-point data on 2 free cores)
+or ``--quick`` (200 / 50 at 256, 20 at 1024, 1,500 steps: a few minutes).
 """
 
 from __future__ import annotations
@@ -73,16 +76,19 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--quick", action="store_true", help="200/50 samples, 1500 steps")
     p.add_argument("--train", type=int, default=None)
     p.add_argument("--test", type=int, default=None)
+    p.add_argument("--fine", type=int, default=None, help="test samples at 1024 (default: --test; 20 with --quick)")
     p.add_argument("--steps", type=int, default=None)
     p.add_argument("--pino", type=float, default=0.0, help="PINO loss weight (0: off)")
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--method", default="etdrk4", help="eqc's classical time stepper for the data")
-    p.add_argument("--dt", type=float, default=1e-2)
+    p.add_argument("--method", default=None, help="eqc's time stepper for the data (default: the model's, rk4)")
+    p.add_argument("--dt", type=float, default=None,
+                   help="time step at 256 points (default: the model's 5e-5; explicit steps scale as (256/n)^2)")
     p.add_argument("--dir", default=None, help="keep datasets and the operator here")
     p.add_argument("--reuse", action="store_true", help="reuse complete datasets in --dir (no data timing)")
     args = p.parse_args(argv)
     n_train = args.train or (200 if args.quick else 1000)
     n_test = args.test or (50 if args.quick else 200)
+    n_fine = args.fine or (20 if args.quick else n_test)
     steps = args.steps or (1500 if args.quick else 25000)
 
     from eqc.backends.jax.operator.train import TrainOptions, relative_l2
@@ -92,20 +98,29 @@ def main(argv: list[str] | None = None) -> None:
     from eqc.operator import ClassicalBlockSolver, _load_arrays, make_dataset, train_operator
 
     model = "stdlib:burgers_periodic"
-    nu = eqc.load(model).param_values()["nu"]
+    m = eqc.load(model)
+    nu = m.param_values()["nu"]
+    method = args.method or m.solve.method
+    dt256 = args.dt or m.solve.dt
+
+    def dt_at(res: int) -> float:
+        """The step at ``res`` points: explicit methods keep nu dt / h^2 (the diffusion limit) fixed."""
+        return dt256 if method in ("etdrk4", "dopri5") else dt256 * (256 / res) ** 2
+
     work = Path(args.dir or tempfile.mkdtemp(prefix="eqc-fno-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    common = dict(t_end=1.0, block=10, workers=args.workers, method=args.method, dt=args.dt, progress=False)
+    common = dict(t_end=1.0, block=10, workers=args.workers, method=method, progress=False)
     rows: list[tuple[str, float | None, float | None, float | None]] = []
     acc: list[tuple[int, float, float, float]] = []
 
     # -- data generation: eqc dataset vs plain NumPy for the same initial conditions
-    sets = {"train": (n_train + n_test, 256, 0), "fine": (n_test, 1024, 1)}
+    sets = {"train": (n_train + n_test, 256, 0), "fine": (n_fine, 1024, 1)}
     data = {}
     for name, (n, res, seed) in sets.items():
         path = work / f"{name}.zarr"
         t = time.perf_counter()
-        made = make_dataset(model, path, samples=n, seed=seed, resolution=res, overwrite=not args.reuse, **common)
+        made = make_dataset(model, path, samples=n, seed=seed, resolution=res, overwrite=not args.reuse,
+                            dt=dt_at(res), **common)
         t_eqc = time.perf_counter() - t if made.computed else None  # None: reused from --dir
         layout, u, _, _ = _load_arrays(path)
         t_np, ref = median_time(lambda u=u: burgers_numpy(u[:, 0, 0], nu, 1.0), 1)
@@ -126,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
         _, u0, uT, ref = data[name]
         u0, uT, ref = u0[first:], uT[first:], ref[first:]
         solver = ClassicalBlockSolver(model, (0.0, 1.0), GaussianRandomField(), seed, (res,),
-                                      method=args.method, dt=args.dt)
+                                      method=method, dt=dt_at(res))
         solver([first])  # compile outside the timing
         idx = range(first, first + len(u0))
         t_cls, _ = median_time(lambda s=solver, i=idx: s(i), 1)
@@ -138,7 +153,8 @@ def main(argv: list[str] | None = None) -> None:
                     float(relative_l2(u0, uT).mean())))
 
     print(f"\nFNO Burgers benchmark: {n_train} train / {n_test} test, {steps} steps, PINO weight {args.pino:g}, "
-          f"modes 16 width 64 layers 4; data by eqc ({args.method}, dt={args.dt:g}, FD order 2)")
+          f"modes 16 width 64 layers 4; data by eqc ({method}, dt={dt256:g} at 256, {dt_at(1024):g} at 1024, "
+          "FD order 2, numba)")
     print(f"training took {t_train:.0f} s; final loss {rep['final_loss']:.3e}")
     head = f"{'':48s} {'eqc classical':>14s} {'plain NumPy':>12s} {'FNO':>10s} {'eqc/FNO':>9s} {'NumPy/FNO':>10s}"
     print("\nwall-clock times")

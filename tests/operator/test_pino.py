@@ -98,3 +98,22 @@ def test_two_dimensional_model():
 def test_steady_model_is_refused():
     with pytest.raises(SemanticModelError):
         make_rhs(eqc.load("stdlib:poisson_2d"))
+
+
+def test_two_fields_with_a_shared_auxiliary():
+    """Gray-Scott (two fields, `let r = u*v^2`): f matches the equations on Fourier modes."""
+    m = eqc.load("stdlib:gray_scott")
+    f = make_rhs(m, {"Du": 0.01, "Dv": 0.02})
+    n, L = 32, 2.5
+    x = (np.arange(n) + 0.5) * L / n
+    X, Y = np.meshgrid(x, x, indexing="ij")
+    k = 2 * np.pi / L
+    u = 0.5 + 0.2 * np.sin(k * X) * np.cos(k * Y)
+    v = 0.25 + 0.1 * np.cos(2 * k * X)
+    got = np.asarray(f(jnp.asarray(np.stack([u, v]), jnp.float32), 0.0))
+    lap_u = -2 * k**2 * (u - 0.5)
+    lap_v = -4 * k**2 * (v - 0.25)
+    r = u * v**2
+    F, kk = 0.04, 0.06
+    np.testing.assert_allclose(got[0], 0.01 * lap_u - r + F * (1 - u), atol=1e-5)
+    np.testing.assert_allclose(got[1], 0.02 * lap_v + r - (F + kk) * v, atol=1e-5)

@@ -346,6 +346,60 @@ class _Emitter:
 
     def advance(self, tab: Tableau, sfx: str, parallel: bool) -> list[str]:
         """The fused fixed-step loop for ``tab`` (see the module docstring)."""
+        if _chained(tab):
+            return self.advance_chained(tab, sfx, parallel)
+        return self.advance_unrolled(tab, sfx, parallel)
+
+    def advance_chained(self, tab: Tableau, sfx: str, parallel: bool) -> list[str]:
+        """A multi-stage method whose stage ``i+1`` reads only ``k_i`` (classic RK4,
+        midpoint, Heun): one generic stage sweep, compiled once, called ``s`` times per
+        step with the stage's coefficients (``y`` updated in place by the last one)::
+
+            k = f(inp);  nxt = y + cy*acc + cd*k;  acc = ca*acc + cb*k
+        """
+        k = self.k
+        s = tab.stages
+        nev = len(k.evolved)
+        fused = self.d > 0 and all(a.periodic for a in k.axes)
+        exprs = [(f"k_{i}", e) for i, e in enumerate(k.outputs)]
+
+        def tail(pt):
+            out = []
+            for fi in range(nev):
+                a = pt("acc", fi)
+                out.append(f"a_{fi} = {a}")
+                out.append(f"{pt('nxt', fi)} = {pt('y', fi)} + cy * a_{fi} + cd * k_{fi}")
+                out.append(f"{a} = ca * a_{fi} + cb * k_{fi}")
+            return out
+
+        targets = [("nxt", fi) for fi in range(nev)] if fused else []
+        sweep = self.sweep("inp", exprs, tail, parallel, targets)
+        lines = [self.deco(parallel), f"def stage{sfx}(inp, y, nxt, acc, t, ca, cy, cd, cb, p, lo, h, n):"]
+        lines += [IND + x for x in self.preamble() + self.invariants({}) + sweep]
+        body = ["tn = t0", "for step in range(nsteps):"]
+        for i in range(s):
+            inp = "y" if i == 0 else f"B[{(i - 1) % 2}]"
+            last = i == s - 1
+            nxt = "y" if last else f"B[{i % 2}]"
+            a_next = 0.0 if last else tab.a[i + 1][i]
+            ca = 0.0 if i == 0 else 1.0
+            cy = "dt" if last else "0.0"
+            cd = f"({tab.b[i]!r} * dt)" if last else f"({a_next!r} * dt)"
+            st = [f"# stage {i + 1} of {tab.name}", f"t = tn + {tab.c[i]!r} * dt"]
+            if not fused:
+                st.append(f"fill_ghosts{sfx}({inp}, t, p, lo, h, n)")
+            st.append(f"stage{sfx}({inp}, y, {nxt}, acc, t, {ca!r}, {cy}, {cd}, {tab.b[i]!r}, p, lo, h, n)")
+            body += [IND + x for x in st]
+        body += [IND + "tn = t0 + (step + 1) * dt", "return tn"]
+        lines += ["", "", self.deco(False), f"def advance{sfx}(y, t0, dt, nsteps, p, lo, h, n, B, acc, ynew):"]
+        lines += [IND + x for x in body]
+        self.n_buffers = min(2, s - 1)
+        self.swaps = False
+        return lines
+
+    def advance_unrolled(self, tab: Tableau, sfx: str, parallel: bool) -> list[str]:
+        """Any explicit tableau: every stage's sweep written out, writing each later stage
+        input it contributes to."""
         k = self.k
         s = tab.stages
         nev = len(k.evolved)
@@ -442,6 +496,18 @@ class _Emitter:
         self.n_buffers = n_buf
         self.swaps = not in_place
         return lines
+
+
+def _chained(tab: Tableau) -> bool:
+    """More than one stage and ``a[i][j] == 0`` unless ``j == i - 1`` (with ``a[i][i-1]``
+    nonzero): each stage input is ``y + a dt k_{i-1}``."""
+    s = tab.stages
+    if s < 2:
+        return False
+    for i in range(1, s):
+        if tab.a[i][i - 1] == 0.0 or any(tab.a[i][j] != 0.0 for j in range(i - 1)):
+            return False
+    return True
 
 
 def _rename_loop_vars(line: str, count: int) -> str:

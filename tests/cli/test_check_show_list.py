@@ -23,6 +23,13 @@ def test_check_every_stdlib_model(runner: CliRunner, name: str) -> None:
     assert f"model {name}" in result.output and "ok: no errors" in result.output
 
 
+@pytest.mark.parametrize("name", stdlib_names())
+def test_show_every_stdlib_model(runner: CliRunner, name: str) -> None:
+    result = runner.invoke(main, ["show", f"stdlib:{name}"])
+    assert result.exit_code == 0, result.output
+    assert "dependency order" in result.output
+
+
 def test_check_summary(runner: CliRunner) -> None:
     out = runner.invoke(main, ["check", "stdlib:gray_scott"]).output
     assert "evolution PDE, 2D" in out

@@ -36,6 +36,7 @@ from .options import DEFAULT_OPTIONS, ENGINES, RewriteOptions
 from .program import Program, RewriteReport
 from .rules import rules_for
 from .saturate import Limits, saturate
+from .schedule import schedule
 from .share import share_pairs
 
 __all__ = ["optimize", "rewrite_kernel", "as_predicate", "egraph_engine", "cse_engine", "EngineResult"]
@@ -177,17 +178,20 @@ def optimize(
     ops_before = count_ops(outs, pred)
     names = Names(names_used)
     res = _engine(options.engine)(outs, pred, options, names)
-    candidates = [(res, False)]
+    candidates = [(res, names, False)]
     if options.engine != "cse":
-        candidates.append((cse_engine(outs, pred, options, Names(names_used)), True))
+        plain_names = Names(names_used)
+        candidates.append((cse_engine(outs, pred, options, plain_names), plain_names, True))
     best = None
-    for cand, is_fallback in candidates:
-        body, new_outs = _share(cand.body, cand.outputs, pred, names if not is_fallback else Names(names_used))
+    for cand, cand_names, is_fallback in candidates:
+        body, new_outs = _share(cand.body, cand.outputs, pred, cand_names)
         syms = {s for s, _ in body}
         ops = count_program(cand.invariants + body, new_outs, lambda a, syms=syms: a in syms or pred(a))
         if best is None or cycles(ops, options.cost) < cycles(best[3], options.cost):
-            best = (cand.invariants, body, new_outs, ops, is_fallback)
-    invariants, body, new_outs, ops_after, fallback = best
+            best = (cand.invariants, body, new_outs, ops, is_fallback, cand_names)
+    invariants, body, new_outs, ops_after, fallback, names = best
+    if options.schedule:
+        body, new_outs = schedule(body, new_outs, names.temporary)
     report = RewriteReport(
         ops_before=_ops(ops_before),
         ops_after=_ops(ops_after),

@@ -81,6 +81,7 @@ class RewriteOptions:
     expand_growth: float = 4.0
     refine: bool = True
     expansive_max_nodes: int = 600
+    schedule: bool = True
     cost: CostTable = field(default_factory=CostTable)
     engine: str = "egraph"
 

@@ -45,7 +45,8 @@ def _factors(e: sp.Mul, varies: Callable[[sp.Basic], bool]) -> tuple[list[sp.Exp
 class _Pairs:
     """Pair counts per site with a lazy max-heap of the most frequent pair."""
 
-    def __init__(self) -> None:
+    def __init__(self, min_count: int = 2) -> None:
+        self.min_count = min_count
         self.count: dict[object, int] = defaultdict(int)
         self.where: dict[object, set[int]] = defaultdict(set)
         self.heap: list[tuple[int, int, object]] = []
@@ -63,7 +64,7 @@ class _Pairs:
     def best(self) -> object | None:
         while self.heap:
             negc, _, key = self.heap[0]
-            if self.count.get(key, 0) == -negc and -negc >= 2:
+            if self.count.get(key, 0) == -negc and -negc >= self.min_count:
                 return key
             heapq.heappop(self.heap)
         return None
@@ -96,13 +97,15 @@ def share_pairs(
     varies: Callable[[sp.Basic], bool],
     new_symbol: Callable[[], sp.Symbol],
     max_steps: int = 2000,
+    min_count: dict[str, int] | None = None,
 ) -> tuple[list[Assignment], list[sp.Expr]]:
     """Name shared pairs of sum terms and of varying product factors; return the new
     ``(body, outputs)`` (body still in dependency order)."""
     exprs: list[sp.Expr] = [e for _, e in body] + list(outputs)
     nbody = len(body)
+    mins = {"add": 2, "mul": 2} | (min_count or {})
     for op in ("add", "mul"):
-        exprs, inserted = _share(exprs, op, varies, new_symbol, max_steps)
+        exprs, inserted = _share(exprs, op, varies, new_symbol, max_steps, mins[op])
         if inserted:
             # new temporaries go right after the definitions of their operands
             body, exprs, nbody = _reorder(body, exprs, nbody, inserted)
@@ -123,9 +126,9 @@ def _reorder(body, exprs, nbody, inserted):
     return new_body, [e for _, e in items] + exprs[nbody:], len(items)
 
 
-def _share(exprs, op, varies, new_symbol, max_steps):
+def _share(exprs, op, varies, new_symbol, max_steps, min_count):
     cls = sp.Add if op == "add" else sp.Mul
-    pairs = _Pairs()
+    pairs = _Pairs(min_count)
     rank = _Rank()
     # a site is an n-ary node at the top of an expression or one level below it
     site_ops: list[list] = []

@@ -7,9 +7,9 @@ import math
 
 import numpy as np
 import pytest
+from eqc.runtime.steppers import StepperOptions, make_stepper
 
 import eqc
-from eqc.runtime.steppers import StepperOptions, make_stepper
 
 from .helpers import order_of, sim_of
 

@@ -338,6 +338,10 @@ class Simulation:
         t1 = float(t_end if t_end is not None else solve.t1)
         dt = dt if dt is not None else solve.dt
         every = save_every if save_every is not None else solve.save_every
+        if not t1 > t0:
+            raise SemanticModelError(f"the end time {t1:g} is not after the start time {t0:g}", hint="give a later --t-end")
+        if dt is not None and not dt > 0:
+            raise SemanticModelError(f"the time step must be positive, got {dt:g}", hint="give e.g. --dt 1e-3")
         values = self.params(params)
         method = self.choose_method(method, dt, values)
         if method == "etdrk4" and dt is None:

@@ -50,19 +50,6 @@ def _load(source: str, name: str) -> ModuleType:
         return mod
 
 
-def _wrap_ghosts(y: np.ndarray, g: int) -> None:
-    """Periodic ghost cells of every axis (NumPy slices; once per ``advance`` call, the
-    compiled sweeps keep them up to date after that)."""
-    for a in range(1, y.ndim):
-        n = y.shape[a] - 2 * g
-        lo_ghost = [slice(None)] * y.ndim
-        src = [slice(None)] * y.ndim
-        lo_ghost[a], src[a] = slice(0, g), slice(n, n + g)
-        y[tuple(lo_ghost)] = y[tuple(src)]
-        lo_ghost[a], src[a] = slice(n + g, n + 2 * g), slice(g, 2 * g)
-        y[tuple(lo_ghost)] = y[tuple(src)]
-
-
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in name)[:40]
 
@@ -90,10 +77,10 @@ class NumbaKernel:
         tab = _tableau(tableau) if tableau is not None else None
         mod = self._modules.get(tab)
         if mod is None:
-            src, nbuf, swaps = emit_module(self.kernel, self.options, tab)
+            src, nbuf = emit_module(self.kernel, self.options, tab)
             mod = self._modules[tab] = _load(src, _safe(self.kernel.name))
             if tab is not None:
-                self._buffers[tab] = (nbuf, swaps)
+                self._buffers[tab] = nbuf
         return mod
 
     # ------------------------------------------------------------------ arguments
@@ -159,9 +146,8 @@ class NumbaKernel:
         if self.kernel.constraints or self.kernel.steady:
             return None
         mod = self.module(tableau)
-        nbuf, swaps = self._buffers[_tableau(tableau)]
+        nbuf = self._buffers[_tableau(tableau)]
         fn = getattr(mod, f"advance{self._suffix(grid)}")
-        wrap = grid.dim > 0 and all(a.periodic for a in self.kernel.axes)
         p, lo, h, n = self.arguments(grid, params)
         shape = (len(self.kernel.fields), *grid.padded_shape) if grid.dim else (len(self.kernel.fields),)
         B = np.zeros((max(nbuf, 1), *shape))
@@ -170,11 +156,6 @@ class NumbaKernel:
         dt = float(dt)
 
         def advance(y: np.ndarray, t: float, nsteps: int) -> float:
-            if wrap:
-                _wrap_ghosts(y, grid.halo)
-            tn = float(fn(y, float(t), dt, int(nsteps), p, lo, h, n, B, acc, ynew))
-            if swaps and nsteps % 2 == 1:
-                y[...] = ynew
-            return tn
+            return float(fn(y, float(t), dt, int(nsteps), p, lo, h, n, B, acc, ynew))
 
         return advance

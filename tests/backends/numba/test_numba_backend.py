@@ -56,7 +56,7 @@ def test_source_is_readable_and_self_contained():
     assert imports <= {"math", "numpy", "numba"}
     assert "gs_small" in src.splitlines()[0] and eqc.__version__ in src.splitlines()[0]
     assert "# dt(u) = Du*lap(u) - u*v^2 + F*(1 - u)" in src
-    assert "prange" in src and "def advance(" in src
+    assert "prange" in src and "def advance(" in src and "def advance_kernel(" in src
     compile(src, "<generated>", "exec")
 
 
@@ -126,5 +126,5 @@ def test_params_and_grid_do_not_recompile():
     for n, nu in [(64, 0.05), (64, 0.1), (96, 0.02), (128, 0.07)]:
         s = sim.with_grid(n)
         s.run(t_end=0.01, dt=1e-3, method="rk4", params={"nu": nu}, progress=False)
-    assert len(mod.advance_serial.signatures) == 1
+    assert len(mod.advance_kernel_serial.signatures) == 1
     assert len(mod.rhs_serial.signatures) <= 1

@@ -13,7 +13,7 @@ at 1024. Side by side in one run:
 The classical data use the model's own solve line (RK4, dt = 5e-5 at 256 points, fused numba
 loop; at 1024 points dt is scaled by (256/1024)^2 to keep the diffusion number). Run
 ``python benchmarks/fno.py`` for the paper's sizes (1000 train / 200 test at 256, 200 at 1024,
-25,000 Adam steps: roughly 15 min of training plus 12 min of 1024-point data on 2 free cores)
+25,000 Adam steps: about 25 min of training plus 8 min of classical solves on 2 cores)
 or ``--quick`` (200 / 50 at 256, 20 at 1024, 1,500 steps: a few minutes).
 """
 

@@ -319,18 +319,25 @@ class Simulation:
         progress: bool = True,
         rtol: float = 1e-6,
         atol: float = 1e-9,
+        resume: bool = False,
     ):
         """Integrate from the model's start time to ``t_end`` and return an
         :class:`xarray.Dataset` (also written to ``output``: netCDF, or zarr for ``.zarr``).
 
         Defaults come from the model's ``solve`` line. ``method`` "auto": etdrk4 for a
         stiff linear part on a periodic box, else rk4 (dopri5 when there is no ``dt``).
+        With an ``output`` file, the state is checkpointed to ``<output>.ck.npz`` after every
+        snapshot (removed when the run completes); ``resume=True`` continues a stopped run
+        from that checkpoint.
         """
         if self.kernel.steady:
             from .steady import solve_steady
 
             return solve_steady(self, params=params, initial=initial, output=output)
+        from pathlib import Path
+
         from .runtime.driver import integrate, save_times_every
+        from .runtime.driver import resume as read_checkpoint
         from .runtime.output import open_writer
 
         solve = self.model.solve or Solve()
@@ -359,12 +366,30 @@ class Simulation:
         attrs = {"model": self.model.name, "method": method, "backend": self.backend, "order": self.kernel.order}
         if dt is not None:
             attrs["dt"] = float(dt)
-        with open_writer(output, self.grid, self.fields, params=values, attrs=attrs) as w:
+        times = save_times_every(t0, t1, every)
+        ck = Path(f"{output}.ck.npz") if output is not None else None
+        saved, start = 0, t0
+        if resume:
+            if ck is None or not ck.exists():
+                raise SemanticModelError(
+                    "nothing to resume: no checkpoint " + (f"{ck}" if ck else "(no output file)"),
+                    hint="run without --resume first (a run writes <output>.ck.npz as it goes)",
+                )
+            r = read_checkpoint(ck)
+            if r.y.shape != y.shape:
+                raise SemanticModelError(f"checkpoint {ck} is for another grid or model", hint="run without --resume")
+            y[...] = r.y
+            saved, start = r.saved, r.t
+        with open_writer(output, self.grid, self.fields, params=values, attrs=attrs,
+                         resume_frames=saved if resume else None) as w:
             if self.kernel.constraints:
-                self.compiled.rhs(self.grid, values)(t0, y, np.zeros_like(y))
-            integrate(stepper, y, t0, t1, save_times_every(t0, t1, every), w.write, grid=self.grid,
+                self.compiled.rhs(self.grid, values)(start, y, np.zeros_like(y))
+            integrate(stepper, y, start, t1, times, w.write, grid=self.grid,
                       field_names=self.fields, progress=progress, stability_hint=hint,
-                      description=f"{self.model.name} ({method}, {self.backend})")
+                      description=f"{self.model.name} ({method}, {self.backend})",
+                      checkpoint=ck, saved_before=saved)
             ds = w.dataset()
+        if ck is not None and ck.exists():
+            ck.unlink()
         self.last_state = y
         return ds

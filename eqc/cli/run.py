@@ -26,8 +26,9 @@ from .common import fail, load_model, parse_sets, user_errors
 @click.option("--grid", "grid_n", default=None, metavar="N[xN...]", help="Grid size override, e.g. 128 or 128x64.")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @click.option("--plot/--no-plot", default=True, help="Write <output>.png of the last frame.")
+@click.option("--resume", is_flag=True, help="Continue a stopped run from <output>.ck.npz.")
 @user_errors
-def run(path, output, sets, t_end, dt, method, save_every, backend, order, grid_n, progress, plot) -> None:
+def run(path, output, sets, t_end, dt, method, save_every, backend, order, grid_n, progress, plot, resume) -> None:
     """Solve a model (FILE or stdlib:NAME) and write the result."""
     from ..simulation import StabilityWarning
     from ..simulation import compile as eqc_compile
@@ -57,7 +58,7 @@ def run(path, output, sets, t_end, dt, method, save_every, backend, order, grid_
         warnings.simplefilter("always", StabilityWarning)
         try:
             ds = sim.run(t_end=t_end, dt=dt, method=method, save_every=save_every, params=params,
-                         output=str(out), progress=progress)
+                         output=str(out), progress=progress, resume=resume)
         except (SimulationError, ResultFileError) as exc:
             for w in caught:
                 click.echo(f"warning: {w.message}", err=True)

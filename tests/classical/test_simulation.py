@@ -83,3 +83,29 @@ def test_etdrk4_on_a_bounded_domain_is_a_model_error():
     sim = eqc.compile(eqc.load("stdlib:heat_1d"), n=16)
     with pytest.raises(ModelError):
         sim.run(t_end=0.01, dt=1e-3, method="etdrk4", progress=False)
+
+
+def test_resume_continues_a_stopped_run(tmp_path, monkeypatch):
+    """A run stopped after some snapshots continues from its checkpoint to the same result."""
+    from eqc.runtime import driver
+
+    sim = eqc.compile(eqc.load("stdlib:heat_1d"), n=16)
+    full = sim.run(t_end=0.02, dt=1e-3, save_every=0.005, progress=False)
+    out = tmp_path / "r.nc"
+    real = driver.save_checkpoint
+    calls = {"n": 0}
+
+    def stop_after_two(*args, **kw):
+        real(*args, **kw)
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(driver, "save_checkpoint", stop_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        sim.run(t_end=0.02, dt=1e-3, save_every=0.005, output=str(out), progress=False)
+    monkeypatch.setattr(driver, "save_checkpoint", real)
+    assert (tmp_path / "r.nc.ck.npz").exists()
+    ds = sim.run(t_end=0.02, dt=1e-3, save_every=0.005, output=str(out), progress=False, resume=True)
+    np.testing.assert_allclose(ds.u.values, full.u.values, rtol=1e-12, atol=1e-14)
+    assert not (tmp_path / "r.nc.ck.npz").exists()

@@ -3,9 +3,10 @@ process or compiled ahead of time into a shared library with a C header.
 
 Modules: :mod:`.emit_expr` (sympy -> LLVM instructions, one emitter per node type),
 :mod:`.frame` (grid arguments, invariants, loop nests), :mod:`.codegen` (the module:
-ghosts, right-hand side, fused Runge–Kutta steps), :mod:`.machine` (target machine, O3
-pipeline, JIT, object files), :mod:`.kernel` (the compiled kernel and its thread pool),
-:mod:`.aot` (shared library, header and ctypes loader for ``eqc compile``).
+ghosts, right-hand side), :mod:`.steps` (fused Runge–Kutta steps, barrier),
+:mod:`.machine` (target machine, O3 pipeline, JIT, disk cache, object files),
+:mod:`.kernel` (the compiled kernel and its thread pool), :mod:`.aot` and :mod:`.loader`
+(shared library, C header and ctypes loader for ``eqc compile``).
 """
 
 from __future__ import annotations

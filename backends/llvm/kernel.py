@@ -19,7 +19,7 @@ from eqc.compiler.ir.kernel import KernelIR
 from eqc.runtime.grid import Grid
 
 from . import machine
-from .codegen import RK4, ModuleBuilder, Tableau, c_name, work_buffers
+from .codegen import ModuleBuilder, Tableau, c_name, work_buffers
 from .options import LLVMOptions
 
 __all__ = ["CompiledKernel", "compile_kernel"]
@@ -226,5 +226,3 @@ def compile_kernel(kernel: KernelIR, options: object | None = None) -> CompiledK
     """JIT-compile ``kernel`` with LLVM (docs/internals.md §5)."""
     return CompiledKernel(kernel, LLVMOptions.from_any(options))
 
-
-__all__ += ["RK4"]

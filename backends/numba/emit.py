@@ -12,10 +12,15 @@ a serial variant (suffix ``_serial``; small grids do not pay the thread fork/joi
 * ``constraint_rhs(...)`` — the right-hand sides of constraint fields, written into
   their slot of ``out`` (the runtime solves them spectrally);
 * ``advance(y, t, dt, nsteps, p, lo, h, n, B, acc, ynew)`` — when a Butcher tableau is
-  given, the whole fixed-step explicit Runge–Kutta loop: stage ``i``'s sweep evaluates
-  ``k_i`` point by point and at once accumulates it into the later stage inputs and the
-  weighted sum ``acc`` (Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.1 for the
-  tableau), so every stage is one pass over memory and nothing is allocated per step.
+  given, the whole fixed-step explicit Runge–Kutta loop (``advance_kernel``, behind a small
+  plain-Python front that fills periodic ghosts once and leaves the result in ``y``):
+  stage ``i``'s sweep evaluates ``k_i`` point by point and at once accumulates it into the
+  later stage inputs and the weighted sum ``acc`` (Hairer, Nørsett & Wanner, *Solving
+  ODEs I*, §II.1 for the tableau), so every stage is one pass over memory and nothing is
+  allocated per step. Methods whose stage ``i+1`` reads only ``k_i`` (classic RK4) share
+  one generic stage sweep (compiled once); others get every stage written out. On an
+  all-periodic box the sweep that completes an array copies its ghost cells itself (the
+  thread that wrote a row wraps it), so a step has no separate ghost pass.
 
 Parameters, sizes, spacings and origins are arguments: changing them never recompiles.
 """

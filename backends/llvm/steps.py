@@ -134,7 +134,8 @@ class StepBuilder:
         kptr = {j: [fr.field_ptr(b.gep(kbuf, [b.mul(fr.state_size, i64(slot[j]))], source_etype=DOUBLE), f)
                     for f in range(nout)] for j in stored if j <= i}
         srcf = [fr.field_ptr(src, f) for f in range(self.nf)]
-        yf = [fr.field_ptr(y, f) for f in range(nout)]
+        # stage 0 reads y itself: take y's value from src so it is one load with the stencil's centre
+        yf = srcf[:nout] if i == 0 else [fr.field_ptr(y, f) for f in range(nout)]
         accf = [fr.field_ptr(acc, f) for f in range(nout)]
         dstf = yf if in_place else [fr.field_ptr(dst, f) for f in range(nout)]
         b_before = any(tab.b[j] != 0 for j in range(i))

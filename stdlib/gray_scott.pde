@@ -3,9 +3,8 @@
 # Source: P. Gray & S. K. Scott, Chem. Eng. Sci. 38 (1983) 29; the patterns of
 # J. E. Pearson, "Complex patterns in a simple system", Science 261 (1993) 189.
 # Stability: Du*dt/h^2 = 2e-5 * 1.0 / (2.5/256)^2 = 0.21, well under the RK4 limit (~0.7).
-# Run time (`eqc run stdlib:gray_scott`, numba, 5000 RK4 steps on 256x256): 2 min 10 s
-# measured on 2 cores shared with 6 other jobs (3.4 s per 1000 steps on one of them);
-# the first run also JIT-compiles the kernel (cached for later runs).
+# Run time (`eqc run stdlib:gray_scott`, numba, 5000 RK4 steps on 256x256): 33 s measured
+# on 2 cores shared with other jobs (load ~3), first run with JIT; 2 min 10 s under load ~9.
 model gray_scott "Gray–Scott reaction–diffusion"
 
 domain x in [0, 2.5] periodic

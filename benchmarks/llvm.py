@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
             for th in threads:
                 contenders = {}
                 t0 = time.perf_counter()
-                ck = compile_kernel(k, LLVMOptions(threads=th))
+                ck = compile_kernel(k, LLVMOptions(threads=th, cache=False))
                 adv = ck.advance(grid, params, TABLEAUS[method], dt)
                 llvm_compile = time.perf_counter() - t0
                 y = y0.copy()
@@ -214,7 +214,7 @@ def compile_table() -> None:
         for pde in sorted(stdlib.glob("*.pde")):
             kernel = lower_model(eqc.load(f"stdlib:{pde.stem}"))
             t0 = time.perf_counter()
-            ck = compile_kernel(kernel, LLVMOptions(threads=1))
+            ck = compile_kernel(kernel, LLVMOptions(threads=1, cache=False))
             if not kernel.steady and not kernel.constraints:
                 ck._method(_rk4())
             jit = time.perf_counter() - t0
@@ -234,7 +234,7 @@ def _numba_options(threads: int):
     """The numba backend on ``threads`` threads (its serial variant for one)."""
     from eqc.compiler.options import BackendOptions
 
-    if threads > 1:
+    if threads > 1:  # numba's own disk cache stays on (its compile time is then a load)
         import numba
 
         numba.set_num_threads(threads)

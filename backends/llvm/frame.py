@@ -183,7 +183,6 @@ class Frame:
         call ``emit_point(emitter, flat)``; the emitter reads accesses from ``src_fields``.
         ``after_row(base)`` runs after each innermost loop, ``base`` being the flat index
         of that row's padded index 0 along the last axis (2D and up)."""
-        k = self.kernel
         if self.nd == 0:
             em = ExprEmitter(self.b, {}, self._accessor(src_fields, i64(0)), self.flags, parent=self.inv)
             emit_point(em, i64(0))
@@ -211,7 +210,6 @@ class Frame:
             counted_loop(self.b, begin, end, body, f"{name}{d}")
 
         level(0, i64(0), {})
-        del k
 
     def _accessor(self, src_fields: list[ir.Value], flat: ir.Value) -> Callable[[sp.Indexed], ir.Value]:
         def access(expr: sp.Indexed) -> ir.Value:

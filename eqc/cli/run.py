@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -63,6 +64,11 @@ def run(path, output, sets, t_end, dt, method, save_every, backend, order, grid_
             for w in caught:
                 click.echo(f"warning: {w.message}", err=True)
             fail(getattr(exc, "message", str(exc)), getattr(exc, "hint", None))
+        except KeyboardInterrupt as exc:
+            where = f" at t = {exc.t:.6g}" if hasattr(exc, "t") else ""
+            saved = f"{exc.saved} frame(s) in {out}; " if hasattr(exc, "saved") else ""
+            click.echo(f"interrupted{where}: {saved}continue with `eqc run {path} -o {out} --resume`", err=True)
+            sys.exit(130)
     for w in caught:
         click.echo(f"warning: {w.message}", err=True)
     wall = time.perf_counter() - tic

@@ -34,8 +34,11 @@ class ModuleBuilder:
     """Builds the functions of one kernel into one module."""
 
     def __init__(self, kernel: KernelIR, flags: tuple[str, ...], triple: str = "", data_layout: str = "",
-                 with_rhs: bool = True):
+                 with_rhs: bool = True, pad: int | None = None):
         self.k = kernel
+        self.pad = kernel.halo if pad is None else pad  # ghost layers of the state arrays
+        if self.pad < kernel.halo:
+            raise ValueError(f"arrays padded by {self.pad} cannot hold the kernel's halo {kernel.halo}")
         self.flags = flags
         self.prefix = f"eqc_{c_name(kernel.name)}"
         self.module = ir.Module(name=self.prefix)
@@ -58,7 +61,7 @@ class ModuleBuilder:
         fn.attributes.add("optsize")  # O(surface) work: small code beats vectorised copies
         y, n, h, lo, t, p = fn.args
         b = ir.IRBuilder(fn.append_basic_block("entry"))
-        fr = Frame(self.k, b, n, h, lo, p, t, self.flags)
+        fr = Frame(self.k, b, n, h, lo, p, t, self.flags, self.pad)
         fields = [fr.field_ptr(y, f) for f in range(self.nf)]
         for d, axis in enumerate(self.k.axes):
             if axis.periodic:
@@ -156,7 +159,7 @@ class ModuleBuilder:
             a.add_attribute("noalias")
         y, out, n, h, lo, t, p, r0, r1 = fn.args
         b = ir.IRBuilder(fn.append_basic_block("entry"))
-        fr = Frame(self.k, b, n, h, lo, p, t, self.flags)
+        fr = Frame(self.k, b, n, h, lo, p, t, self.flags, self.pad)
         src = [fr.field_ptr(y, f) for f in range(self.nf)]
         dst = [fr.field_ptr(out, f) for f in range(len(self.k.outputs))]
 
@@ -177,7 +180,7 @@ class ModuleBuilder:
             a.add_attribute("noalias")
         y, out, n, h, lo, t, p, r0, r1 = fn.args
         b = ir.IRBuilder(fn.append_basic_block("entry"))
-        fr = Frame(self.k, b, n, h, lo, p, t, self.flags)
+        fr = Frame(self.k, b, n, h, lo, p, t, self.flags, self.pad)
         src = [fr.field_ptr(y, f) for f in range(self.nf)]
         dst = [fr.field_ptr(out, fr.field_index[c.field]) for c in self.k.constraints]
 

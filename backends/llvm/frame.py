@@ -94,13 +94,14 @@ class Frame:
     ``t`` and the kernel's invariants, which every point emitter inherits.
     """
 
-    def __init__(self, kernel: KernelIR, builder: ir.IRBuilder, n, h, lo, p, t, flags: tuple[str, ...]):
+    def __init__(self, kernel: KernelIR, builder: ir.IRBuilder, n, h, lo, p, t, flags: tuple[str, ...],
+                 pad: int | None = None):
         self.kernel = kernel
         self.b = builder
         self.flags = flags
         self.axes = kernel.axis_names
         self.nd = len(self.axes)
-        self.g = kernel.halo
+        self.g = kernel.halo if pad is None else pad  # ghost layers of the arrays (>= the kernel's halo)
         self.field_index = {f: k for k, f in enumerate(kernel.fields)}
         b = builder
         self.n = [b.load(b.gep(n, [i64(d)], inbounds=True, source_etype=I64), typ=I64, name=f"n_{a}")

@@ -48,10 +48,11 @@ class _GridArgs:
     def __init__(self, kernel: KernelIR, grid: Grid, params: Mapping[str, float]):
         if grid.axes != kernel.axis_names:
             raise ValueError(f"grid axes {grid.axes} do not match the kernel's {kernel.axis_names}")
-        if grid.axes and grid.halo != kernel.halo:
-            raise ValueError(f"grid halo {grid.halo} differs from the kernel's {kernel.halo}")
-        if any(m < kernel.halo for m in grid.n):
-            raise ValueError(f"every axis needs at least {kernel.halo} points")
+        if grid.axes and grid.halo < kernel.halo:
+            raise ValueError(f"grid halo {grid.halo} is less than the kernel's {kernel.halo}")
+        self.pad = grid.halo if grid.axes else kernel.halo
+        if any(m < self.pad for m in grid.n):
+            raise ValueError(f"every axis needs at least {self.pad} points")
         missing = [p for p in kernel.params if p not in params]
         if missing:
             raise InputModelError(f"no value for parameter(s) {', '.join(missing)}",
@@ -80,13 +81,13 @@ class CompiledKernel:
         self.prefix = f"eqc_{c_name(kernel.name)}"
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
-        self._methods: dict[Tableau, object] = {}
-        jitted, self._ghosts, self._rhs = self._build(())
-        self._jitted = [jitted]
-        self._crhs = _RHS(jitted.address(f"{self.prefix}_crhs")) if kernel.constraints else None
+        self._methods: dict[tuple[Tableau, int], object] = {}
+        self._bases: dict[int, tuple] = {}
+        self._jitted: list[machine.Jitted] = []
+        self._base(kernel.halo)  # compile now: errors surface at compile time
 
-    def _build(self, methods: tuple[Tableau, ...]):
-        mb = ModuleBuilder(self.kernel, self.options.fastmath, with_rhs=not methods)
+    def _build(self, methods: tuple[Tableau, ...], pad: int) -> machine.Jitted:
+        mb = ModuleBuilder(self.kernel, self.options.fastmath, with_rhs=not methods, pad=pad)
         for tab in methods:
             mb.add_method(tab)
         cache = None
@@ -95,11 +96,21 @@ class CompiledKernel:
 
             cache = cache_dir("llvm")
         jitted = machine.jit(mb.module, self.options.cpu, self.options.opt, cache)
-        if methods:
-            return jitted, None, None
-        ghosts = _GHOSTS(jitted.address(f"{self.prefix}_ghosts"))
-        rhs = _RHS(jitted.address(f"{self.prefix}_rhs"))
-        return jitted, ghosts, rhs
+        self._jitted.append(jitted)
+        return jitted
+
+    def _base(self, pad: int) -> tuple:
+        """(ghosts, rhs, constraint rhs) for states padded by ``pad`` ghost layers (a grid
+        may carry more than the kernel's halo, e.g. a split kernel on the full one's grid)."""
+        with self._lock:
+            found = self._bases.get(pad)
+            if found is None:
+                jitted = self._build((), pad)
+                crhs = _RHS(jitted.address(f"{self.prefix}_crhs")) if self.kernel.constraints else None
+                found = (_GHOSTS(jitted.address(f"{self.prefix}_ghosts")),
+                         _RHS(jitted.address(f"{self.prefix}_rhs")), crhs)
+                self._bases[pad] = found
+            return found
 
     def _threads(self) -> int:
         return self.options.nthreads
@@ -123,7 +134,7 @@ class CompiledKernel:
         """``f(t, y, out)``: fill y's ghosts, write dy/dt of every evolved field into out."""
         ga = _GridArgs(self.kernel, grid, params)
         n, h, lo, p = ga.ptrs
-        ghosts, rhs = self._ghosts, self._rhs
+        ghosts, rhs, crhs = self._base(ga.pad)
         out_shape = (len(self.kernel.outputs), *ga.shape[1:])
         parallel = self._threads() > 1 and ga.cells >= self.options.min_parallel_cells and ga.rows > 1
         blocks = _row_blocks(ga.rows, self._threads())
@@ -141,7 +152,7 @@ class CompiledKernel:
             if solvers:
                 if out.shape[0] < len(self.kernel.fields):
                     raise ValueError("out needs a slot for every field when the kernel has constraints")
-                self._crhs(yp, op, n, h, lo, t, p, 0, ga.rows)
+                crhs(yp, op, n, h, lo, t, p, 0, ga.rows)
                 for j, solve in solvers:
                     y[(j, *grid.interior)] = solve(out[(j, *grid.interior)])
                 ghosts(yp, n, h, lo, t, p)
@@ -181,8 +192,8 @@ class CompiledKernel:
             return None
         if getattr(tableau, "adaptive", False) or getattr(tableau, "b_err", None) is not None:
             return None
-        fn = self._method(tab)
         ga = _GridArgs(self.kernel, grid, params)
+        fn = self._method(tab, ga.pad)
         n, h, lo, p = ga.ptrs
         work = np.empty(work_buffers(tab) * int(np.prod(ga.shape)), dtype=np.float64)
         wp = _ptr(work)
@@ -211,14 +222,14 @@ class CompiledKernel:
         step.args = (ga, work)
         return step
 
-    def _method(self, tab: Tableau):
+    def _method(self, tab: Tableau, pad: int | None = None):
+        pad = self.kernel.halo if pad is None else pad
         with self._lock:
-            fn = self._methods.get(tab)
+            fn = self._methods.get((tab, pad))
             if fn is None:
-                jitted, _, _ = self._build((tab,))
-                self._jitted.append(jitted)
+                jitted = self._build((tab,), pad)
                 fn = _ADVANCE(jitted.address(f"{self.prefix}_{tab.tag}"))
-                self._methods[tab] = fn
+                self._methods[tab, pad] = fn
             return fn
 
 

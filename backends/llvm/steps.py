@@ -90,13 +90,14 @@ class StepBuilder:
         self.module = mb.module
         self.nf = mb.nf
         self.ghosts = mb.ghosts
+        self.pad = mb.pad
         self._barrier_fn: ir.Function | None = None
         # An all-periodic kernel of 1 or 2 axes gets its ghosts written inside each stage,
         # while the rows are in cache (as an expert hand-written kernel does): the row's
         # own wrap after its inner loop, the wrap rows of axis 0 by the thread owning their
         # source rows; the stage then needs no ghost pass and one barrier instead of two.
         axes = self.k.axes
-        self.inline_ghosts = bool(axes) and len(axes) <= 2 and all(a.periodic for a in axes) and self.k.halo > 0
+        self.inline_ghosts = bool(axes) and len(axes) <= 2 and all(a.periodic for a in axes) and self.pad > 0
 
     def add(self, tab: Tableau) -> None:
         """Add ``eqc_K_<tag>`` (``nsteps`` fused steps) and ``eqc_K_<tag>_work_len``."""
@@ -112,7 +113,7 @@ class StepBuilder:
         size = i64(self.nf)
         for d in range(len(self.k.axes)):
             nd = b.load(b.gep(fn.args[0], [i64(d)], source_etype=I64), typ=I64)
-            size = b.mul(size, b.add(nd, i64(2 * self.k.halo)))
+            size = b.mul(size, b.add(nd, i64(2 * self.pad)))
         b.ret(b.mul(size, i64(work_buffers(tab))))
 
     def _stage(self, tab: Tableau, i: int) -> ir.Function:
@@ -127,7 +128,7 @@ class StepBuilder:
             a.add_attribute("noalias")
         src, y, dst, acc, kbuf, n, h, lo, t, p, dt, r0, r1 = fn.args
         b = ir.IRBuilder(fn.append_basic_block("entry"))
-        fr = Frame(self.k, b, n, h, lo, p, t, self.flags)
+        fr = Frame(self.k, b, n, h, lo, p, t, self.flags, self.pad)
         nout = len(self.k.outputs)
         stored = tab.stored()
         slot = {j: m for m, j in enumerate(stored)}
@@ -251,7 +252,7 @@ class StepBuilder:
         size = i64(self.nf)
         for d in range(len(self.k.axes)):
             nd = b.load(b.gep(n, [i64(d)], source_etype=I64), typ=I64)
-            size = b.mul(size, b.add(nd, i64(2 * self.k.halo)))
+            size = b.mul(size, b.add(nd, i64(2 * self.pad)))
         buf = [b.gep(work, [b.mul(size, i64(m))], source_etype=DOUBLE) for m in range(3)]
         kbuf = b.gep(work, [b.mul(size, i64(3))], source_etype=DOUBLE)
         b.store(y, cur)

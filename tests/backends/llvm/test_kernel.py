@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from eqc.backends.llvm import LLVMOptions, compile_kernel
 from eqc.compiler.diagnostics import InputModelError
+from eqc.runtime.grid import Grid
 from eqc.runtime.steppers import TABLEAUS, make_stepper
 
 from . import kernels as K
@@ -166,3 +167,20 @@ def test_machine_code_is_cached_on_disk(tmp_path, monkeypatch):
     objects = list((tmp_path / "llvm").glob("*.o"))
     assert len(objects) == 1, "the second compile reuses the first one's object file"
     np.testing.assert_array_equal(_interior(grid, outs[0]), _interior(grid, outs[1]))
+
+
+@pytest.mark.parametrize("name", ["heat2d", "heat1d_dirichlet"])
+def test_grid_with_more_ghost_layers_than_the_halo(compiled, name):
+    """A split kernel runs on its full model's grid, whose halo may be wider."""
+    ck, k, grid, params = compiled(name)
+    wide = Grid(grid.axes, grid.lo, grid.hi, grid.n, grid.periodic, k.halo + 1)
+    y = K.random_state(k, grid, seed=6)
+    yw = np.zeros((len(k.fields), *wide.padded_shape))
+    yw[(slice(None), *wide.interior)] = y[(slice(None), *grid.interior)]
+    a, b = np.zeros_like(y), np.zeros_like(yw)
+    ck.rhs(grid, params)(0.2, y.copy(), a)
+    ck.rhs(wide, params)(0.2, yw.copy(), b)
+    assert _rel(_interior(wide, b), _interior(grid, a)) < 1e-14
+    ck.advance(grid, params, TABLEAUS["rk4"], 1e-4)(y, 0.0, 5)
+    ck.advance(wide, params, TABLEAUS["rk4"], 1e-4)(yw, 0.0, 5)
+    assert _rel(_interior(wide, yw), _interior(grid, y)) < 1e-14

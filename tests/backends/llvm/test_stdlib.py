@@ -93,3 +93,24 @@ def test_rk4_trajectory_matches_numba(name):
     a, b = _interior(grid, y, len(kernel.evolved)), _interior(grid, ref, len(kernel.evolved))
     assert np.isfinite(b).all()
     assert np.max(np.abs(a - b)) / np.max(np.abs(b)) < 1e-11
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_fourth_order_rhs_matches_numpy(name):
+    """Order-4 stencils (halo 2-3, deeper ghost rules) against the NumPy reference."""
+    from eqc.compiler.options import CompileOptions
+
+    from .kernels import numpy_rhs
+
+    model = eqc.load(f"stdlib:{name}")
+    kernel = lower_model(model, CompileOptions(order=4))
+    if kernel.steady or kernel.constraints:
+        pytest.skip("steady or constrained")
+    grid = _grid(model, kernel.halo, 20 if len(model.axes) < 2 else 12)
+    params = model.param_values(None)
+    y = _state(kernel, grid, seed=3)
+    out = np.zeros_like(y)
+    llvm_backend.compile_kernel(kernel, BackendOptions(parallel=False)).rhs(grid, params)(0.4, y.copy(), out)
+    ref = numpy_rhs(kernel, grid, params, 0.4, y.copy())
+    got = _interior(grid, out, len(kernel.outputs))
+    assert np.max(np.abs(got - ref)) <= 1e-12 * max(np.max(np.abs(ref)), 1e-300)

@@ -116,6 +116,9 @@ for model, module, n in spec:
     y = np.load(f"{sys.argv[1]}/{model}_state.npy")
     f = np.asarray(mod.rhs(0.3, y.copy(), n=n))
     np.save(f"{sys.argv[1]}/{model}_{module}_rhs.npy", f)
+    y2 = y.copy()
+    r = mod.step(y2, 0.0, 1e-4, 3, n=n)  # numba/llvm: in place, returns t; jax: returns (y, t)
+    np.save(f"{sys.argv[1]}/{model}_{module}_step.npy", np.asarray(r[0]) if isinstance(r, tuple) else y2)
     out[module] = [mod.MODEL, list(mod.FIELDS), list(mod.PARAMS), mod.HALO]
 print(json.dumps(out))
 """
@@ -139,8 +142,11 @@ def test_standalone_module_without_eqc_matches_eqc(target: str, tmp_path: Path) 
         y[(slice(None), *grid.interior)] = 0.5 + 0.1 * rng.random((len(kernel.fields), *grid.shape))
         np.save(tmp_path / f"{name}_state.npy", y)
         out = np.zeros_like(y)
-        llvm_backend.compile_kernel(kernel).rhs(grid, model.param_values(None))(0.3, y.copy(), out)
-        expected[name] = (out, grid, len(kernel.outputs))
+        ck = llvm_backend.compile_kernel(kernel)
+        ck.rhs(grid, model.param_values(None))(0.3, y.copy(), out)
+        stepped = y.copy()
+        ck.advance(grid, model.param_values(None), TABLEAUS["rk4"], 1e-4)(stepped, 0.0, 3)
+        expected[name] = (out, grid, len(kernel.outputs), stepped)
         module = name if target == "llvm" else f"{name}_{target}"
         spec.append((name, module, n))
     proc = subprocess.run([sys.executable, "-I", "-c", _CHILD, str(tmp_path), json.dumps(spec)], cwd=tmp_path,
@@ -148,10 +154,12 @@ def test_standalone_module_without_eqc_matches_eqc(target: str, tmp_path: Path) 
     assert proc.returncode == 0, proc.stderr[-3000:]
     meta = json.loads(proc.stdout.strip().splitlines()[-1])
     for name, module, _ in spec:
-        out, grid, nev = expected[name]
+        out, grid, nev, stepped = expected[name]
         got = np.load(tmp_path / f"{name}_{module}_rhs.npy")
         sl = (slice(0, nev), *grid.interior)
         assert np.max(np.abs(got[sl] - out[sl])) <= 1e-12 * np.max(np.abs(out[sl]))
+        got = np.load(tmp_path / f"{name}_{module}_step.npy")
+        assert np.max(np.abs(got[sl] - stepped[sl])) <= 1e-12 * np.max(np.abs(stepped[sl]))
         assert meta[module][0] == name
 
 

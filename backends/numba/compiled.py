@@ -65,20 +65,28 @@ class NumbaKernel:
     def __init__(self, kernel: KernelIR, options: BackendOptions):
         self.kernel = kernel
         self.options = options
-        self._modules: dict[Tableau | None, ModuleType] = {}
+        self._modules: dict[tuple[Tableau | None, int | None], ModuleType] = {}
         self._buffers: dict[Tableau, int] = {}
 
     # ------------------------------------------------------------------ modules
-    def source(self, tableau=None) -> str:
-        tab = _tableau(tableau) if tableau is not None else None
-        return emit_module(self.kernel, self.options, tab)[0]
+    def _pad(self, grid: Grid | None) -> int | None:
+        """The state's ghost width when wider than the kernel's halo (a split ETDRK4
+        kernel runs on its model's grid), else None (the kernel's own layout)."""
+        if grid is None or not grid.dim or grid.halo <= self.kernel.halo:
+            return None
+        return grid.halo
 
-    def module(self, tableau=None) -> ModuleType:
+    def source(self, tableau=None, grid: Grid | None = None) -> str:
         tab = _tableau(tableau) if tableau is not None else None
-        mod = self._modules.get(tab)
+        return emit_module(self.kernel, self.options, tab, self._pad(grid))[0]
+
+    def module(self, tableau=None, grid: Grid | None = None) -> ModuleType:
+        tab = _tableau(tableau) if tableau is not None else None
+        pad = self._pad(grid)
+        mod = self._modules.get((tab, pad))
         if mod is None:
-            src, nbuf = emit_module(self.kernel, self.options, tab)
-            mod = self._modules[tab] = _load(src, _safe(self.kernel.name))
+            src, nbuf = emit_module(self.kernel, self.options, tab, pad)
+            mod = self._modules[(tab, pad)] = _load(src, _safe(self.kernel.name))
             if tab is not None:
                 self._buffers[tab] = nbuf
         return mod
@@ -105,7 +113,7 @@ class NumbaKernel:
     def rhs(self, grid: Grid, params: Mapping[str, float]):
         """``RHS(t, y, out)``: fills ghosts (and constraint fields) of ``y``, writes the
         right-hand sides of the evolved fields into ``out``'s interior."""
-        mod = self.module()
+        mod = self.module(grid=grid)
         sfx = self._suffix(grid)
         p, lo, h, n = self.arguments(grid, params)
         k = self.kernel
@@ -145,7 +153,7 @@ class NumbaKernel:
         or None when this kernel has none (constraint fields need the Python path)."""
         if self.kernel.constraints or self.kernel.steady:
             return None
-        mod = self.module(tableau)
+        mod = self.module(tableau, grid)
         nbuf = self._buffers[_tableau(tableau)]
         fn = getattr(mod, f"advance{self._suffix(grid)}")
         p, lo, h, n = self.arguments(grid, params)

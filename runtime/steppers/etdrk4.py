@@ -14,10 +14,10 @@ can compile it like any other right-hand side. With ``halo = 0`` these are plain
 from __future__ import annotations
 
 import numpy as np
-import scipy.fft as sfft
 
 from ..grid import Grid
 from ..spectral import dealias_mask
+from ..spectral import scipy_fft as _fft
 from .base import RHS, evolved_index, steps_for
 
 __all__ = ["ETDRK4", "etdrk4_coefficients"]
@@ -109,9 +109,9 @@ class ETDRK4:
 
     def _N(self, t: float, vh: np.ndarray) -> np.ndarray:
         sel = self.sel
-        self._work[sel] = sfft.irfftn(vh, s=self.grid.shape, axes=self._axes)
+        self._work[sel] = _fft().irfftn(vh, s=self.grid.shape, axes=self._axes)
         self.nonlinear(t, self._work, self._nout)
-        nh = sfft.rfftn(self._nout[sel], axes=self._axes)
+        nh = _fft().rfftn(self._nout[sel], axes=self._axes)
         if self._mask is not None:
             nh *= self._mask
         return nh
@@ -129,7 +129,7 @@ class ETDRK4:
         h = float(f"{h:.12g}")
         E, E2, Q, f1, f2, f3 = self._coefficients(h)
         self._work[...] = y
-        v = sfft.rfftn(y[self.sel], axes=self._axes)
+        v = _fft().rfftn(y[self.sel], axes=self._axes)
         t0 = t
         for m in range(n):
             tm = t0 + m * h
@@ -142,7 +142,7 @@ class ETDRK4:
             Nc = self._N(tm + h, c)
             v = E * v + Nv * f1 + 2 * (Na + Nb) * f2 + Nc * f3
             self.nsteps += 1
-        self._work[self.sel] = sfft.irfftn(v, s=self.grid.shape, axes=self._axes)
+        self._work[self.sel] = _fft().irfftn(v, s=self.grid.shape, axes=self._axes)
         if self._has_constraints:
             self.nonlinear(t_target, self._work, self._nout)
         y[...] = self._work

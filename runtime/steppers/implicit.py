@@ -14,14 +14,15 @@ shortening steps, and no step goes past ``t_bound`` (set by the driver to the en
 from __future__ import annotations
 
 import numpy as np
-from scipy.integrate import BDF, Radau
 
 from ..errors import StepSizeTooSmall
 from .base import RHS, evolved_index
 
 __all__ = ["ImplicitScipy", "IMPLICIT"]
 
-IMPLICIT = {"bdf": BDF, "radau": Radau}
+# method -> the name of its scipy.integrate class (imported when used: scipy.integrate
+# costs ~0.15 s at start-up, which a run with an explicit method should not pay)
+IMPLICIT = {"bdf": "BDF", "radau": "Radau"}
 
 
 class ImplicitScipy:
@@ -77,7 +78,10 @@ class ImplicitScipy:
             kwargs["first_step"] = self.dt
         if self.jac_sparsity is not None:
             kwargs["jac_sparsity"] = self.jac_sparsity
-        self._solver = IMPLICIT[self.method](self._fun, t, np.array(y[self.sel]).ravel(), bound, **kwargs)
+        import scipy.integrate
+
+        solver = getattr(scipy.integrate, IMPLICIT[self.method])
+        self._solver = solver(self._fun, t, np.array(y[self.sel]).ravel(), bound, **kwargs)
 
     def advance(self, y: np.ndarray, t: float, t_target: float) -> float:
         if t_target <= t:

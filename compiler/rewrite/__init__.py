@@ -18,7 +18,9 @@ How ``optimize`` works, one module per step:
    greedy DAG with shared classes paid once, local refinement);
 4. ``emit``      ordered assignments: hoisted invariants, point-wise temporaries, outputs;
 5. ``share``     pair sharing of sums and products across outputs (Paar's greedy method);
-6. the plain-CSE program of the input is built too, and the cheaper of the two is kept.
+6. the plain-CSE program of the input is built too, and for a polynomial system with
+   invariant coefficients the per-monomial program of ``monomial`` (rates or merged
+   columns per monomial); the cheapest is kept.
 
 ``ENGINES`` is the table of engines (``egraph``, and ``cse`` which only shares what is
 written); another engine plugs in as one function and one line.

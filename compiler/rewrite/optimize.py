@@ -7,7 +7,9 @@ factor are split (``split-coefficient``, ``split-invariant``) so each reaction r
 ``k*a*b`` is one shared class used by every equation through its stoichiometric
 coefficient; expansive rules run under the node budget. The result is never worse (under
 the cost model) than plain common-subexpression elimination of the input, which is
-computed alongside as a fallback.
+computed alongside as a fallback. A polynomial system with invariant coefficients (a
+mass-action network) also gets the per-monomial program of :mod:`.monomial` as a
+candidate; the cheapest candidate after pair sharing is kept.
 
 An *engine* (table ``ENGINES`` in :mod:`.options`) is a function
 ``(outputs, varying, options, names) -> EngineResult``; ``optimize`` runs the chosen one,
@@ -32,6 +34,7 @@ from .cost import count_ops, count_program, cycles
 from .egraph import EGraph
 from .emit import Names, emit
 from .extract import extract, invariant_choice
+from .monomial import monomial_program
 from .options import DEFAULT_OPTIONS, ENGINES, RewriteOptions
 from .program import Program, RewriteReport
 from .rules import rules_for
@@ -182,6 +185,10 @@ def optimize(
     if options.engine != "cse":
         plain_names = Names(names_used)
         candidates.append((cse_engine(outs, pred, options, plain_names), plain_names, True))
+        poly_names = Names(names_used)
+        poly = monomial_program(outs, pred, poly_names)
+        if poly is not None:
+            candidates.append((EngineResult(*poly), poly_names, False))
     best = None
     for cand, cand_names, is_fallback in candidates:
         body, new_outs = _share(cand.body, cand.outputs, pred, cand_names)

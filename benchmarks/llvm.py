@@ -1,6 +1,7 @@
 """LLVM backend vs the numba backend vs hand-written C (gcc -O3 -march=native -fopenmp),
 side by side in one run: Burgers 1D RK4, Gray–Scott 2D and heat 2D (forward Euler, as the
-C kernels), on 1 and 2 threads; plus the compile time (IR build + O3 + JIT) per model.
+C kernels), on 1 and 2 threads, each kernel through eqc's rewriter as ``eqc.compile``
+does (``--raw``: as written); plus the compile time (IR build + O3 + JIT) per model.
 
     nice python benchmarks/llvm.py [--quick] [--threads 1,2] [--repeat 5]
 
@@ -136,6 +137,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--cases", default=",".join(CASES))
+    ap.add_argument("--raw", action="store_true",
+                    help="the kernels as written, not through eqc's rewriter (as eqc.compile does)")
     ap.add_argument("--no-compile-times", dest="compile_times", action="store_false",
                     help="skip the compile-time table of the stdlib models")
     args = ap.parse_args(argv)
@@ -153,6 +156,10 @@ def main(argv: list[str] | None = None) -> None:
             maker, size, method, dt, steps, quick = CASES[case]
             steps = quick if args.quick else steps
             k, grid, params = maker(size)
+            if not args.raw:
+                from eqc.compiler.rewrite import rewrite_kernel
+
+                k = rewrite_kernel(k)
             rng = np.random.default_rng(0)
             y0 = np.zeros((len(k.fields), *grid.padded_shape))
             y0[(slice(None), *grid.interior)] = 0.5 + 0.1 * rng.random((len(k.fields), *grid.shape))

@@ -164,7 +164,7 @@ class CompiledKernel:
             for fut in futures:
                 fut.result()
 
-        f.args = ga  # keep the argument arrays alive with the closure
+        f.args = (ga, self)  # keep the argument arrays and the JIT engines alive with the closure
         return f
 
     def _constraint_solvers(self, grid: Grid, params: Mapping[str, float]) -> list:
@@ -219,7 +219,7 @@ class CompiledKernel:
                 fut.result()
             return t_new
 
-        step.args = (ga, work)
+        step.args = (ga, work, self)  # the arrays and the JIT engines live as long as the closure
         return step
 
     def _method(self, tab: Tableau, pad: int | None = None):

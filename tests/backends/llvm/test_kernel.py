@@ -184,3 +184,26 @@ def test_grid_with_more_ghost_layers_than_the_halo(compiled, name):
     ck.advance(grid, params, TABLEAUS["rk4"], 1e-4)(y, 0.0, 5)
     ck.advance(wide, params, TABLEAUS["rk4"], 1e-4)(yw, 0.0, 5)
     assert _rel(_interior(wide, yw), _interior(grid, y)) < 1e-14
+
+
+
+def test_closures_keep_their_machine_code_alive():
+    """``advance`` holds its JIT engines: dropping the kernel object used to free the
+    machine code under the closure (a use-after-free that crashed a later call)."""
+    import gc
+    import weakref
+
+    k, grid, params = K.heat2d()
+    ck = compile_kernel(k, LLVMOptions(threads=1, cache=False))
+    adv = ck.advance(grid, params, TABLEAUS["rk4"], 1e-4)
+    engines = [weakref.ref(j) for j in ck._jitted]
+    del ck
+    gc.collect()
+    assert all(e() is not None for e in engines)
+    y = np.zeros((1, *grid.padded_shape))
+    y[(0, *grid.interior)] = 1.0
+    adv(y, 0.0, 3)
+    np.testing.assert_allclose(y[(0, *grid.interior)], 1.0)
+    del adv
+    gc.collect()
+    assert all(e() is None for e in engines)

@@ -1,5 +1,6 @@
-"""Classical-path benchmark: eqc's generated numba kernels against a hand-written expert
-numba kernel, plain NumPy and py-pde, side by side in one process.
+"""Classical-path benchmark: eqc's generated numba kernels (and its llvm backend's,
+contender ``eqc-llvm``) against a hand-written expert numba kernel, plain NumPy and py-pde,
+side by side in one process.
 
 py-pde's Runge–Kutta is Dormand–Prince 5(4) at a fixed step (it has no classic RK4), so on
 Burgers it does more work per step than the others.
@@ -9,7 +10,7 @@ heat 2D (explicit Euler, D dt/h^2 = 0.2) at 512^2 and 2048^2, Gray–Scott 2D (E
 Du dt/h^2 = 0.2) at 256^2 and 1024^2, viscous Burgers 1D (classic RK4) at N = 4096.
 Reported: medians of Mcell-updates/s, ratios, JIT/compile time, the fraction of the
 memory bandwidth of a STREAM-like triad measured in the same run (heat: 16 bytes per cell
-per step), and eqc's time to the first step from a cold and a warm kernel cache.
+per step), and eqc's time to the first step from a cold and a warm kernel cache, per backend.
 
     python benchmarks/classical.py            # full (a few minutes)
     python benchmarks/classical.py --quick    # short
@@ -193,14 +194,17 @@ def burgers_expert(u, y, z, acc, a, b, dt, steps):
 
 # ------------------------------------------------------------------ contenders
 class Eqc:
+    """eqc's generated kernel with its fused time loop (``backend``: numba or llvm)."""
+
     name = "eqc"
+    backend = "numba"
 
     def __init__(self, problem, n):
         self.problem, self.n = problem, n
 
     def prepare(self):
         t0 = time.perf_counter()
-        self.sim = eqc.compile(eqc.parse(model_text(self.problem, self.n)))
+        self.sim = eqc.compile(eqc.parse(model_text(self.problem, self.n)), backend=self.backend)
         self.adv = self.sim.compiled.advance(self.sim.grid, self.sim.params(), TABLEAUS[METHOD[self.problem]],
                                              P[self.problem]["dt"])
         self.reset(initial(self.problem, self.n))
@@ -216,6 +220,11 @@ class Eqc:
     def result(self):
         g = self.sim.grid
         return tuple(self.y[(k, *g.interior)] for k in range(len(self.sim.fields)))
+
+
+class EqcLLVM(Eqc):
+    name = "eqc-llvm"
+    backend = "llvm"
 
 
 class Expert:
@@ -360,7 +369,7 @@ class PyPDE:
         return (self.state.data,)
 
 
-CONTENDERS = {"eqc": Eqc, "expert": Expert, "numpy": Numpy, "py-pde": PyPDE}
+CONTENDERS = {"eqc": Eqc, "eqc-llvm": EqcLLVM, "expert": Expert, "numpy": Numpy, "py-pde": PyPDE}
 
 
 # ------------------------------------------------------------------ measurements
@@ -384,10 +393,10 @@ def triad_gbps(n: int, rounds: int) -> float:
 
 
 FIRST_STEP = """
-import time; t0 = time.perf_counter()
+import sys, time; t0 = time.perf_counter()
 import eqc
 from eqc.runtime.steppers import TABLEAUS
-sim = eqc.compile(eqc.load("stdlib:gray_scott"))
+sim = eqc.compile(eqc.load("stdlib:gray_scott"), backend=sys.argv[1])
 adv = sim.compiled.advance(sim.grid, sim.params(), TABLEAUS["rk4"], 1.0)
 y = sim.initial_state()
 adv(y, 0.0, 1)
@@ -395,16 +404,18 @@ print(time.perf_counter() - t0)
 """
 
 
-def time_to_first_step() -> tuple[float, float]:
+def time_to_first_step(backend: str = "numba") -> tuple[float, float]:
     """Seconds from `import eqc` to one step of stdlib:gray_scott done, in a fresh process:
-    cold (empty kernel cache: parse + rewrite + codegen + JIT) and warm (cached)."""
+    cold (empty kernel cache: parse + rewrite + codegen + JIT) and warm (cached; the median
+    of three runs)."""
     with tempfile.TemporaryDirectory() as cache:
         env = dict(os.environ, EQC_CACHE_DIR=cache)
         out = []
-        for _ in range(2):
-            r = subprocess.run([sys.executable, "-c", FIRST_STEP], env=env, capture_output=True, text=True, check=True)
+        for _ in range(4):
+            r = subprocess.run([sys.executable, "-c", FIRST_STEP, backend], env=env, capture_output=True,
+                               text=True, check=True)
             out.append(float(r.stdout.strip().splitlines()[-1]))
-    return out[0], out[1]
+    return out[0], statistics.median(out[1:])
 
 
 def bench_case(case: str, contenders, quick: bool, rounds: int):
@@ -469,9 +480,10 @@ def main() -> None:
             diff = max(float(np.abs(a - b).max()) for a, b in zip(results["eqc"], results["expert"], strict=True))
             print(f"|   (eqc vs expert after the same steps: max |diff| = {diff:.2e})")
     if not args.no_first_step:
-        cold, warm = time_to_first_step()
-        print(f"\ntime to first step, stdlib:gray_scott rk4 (import + parse + rewrite + codegen + JIT): "
-              f"cold cache {cold:.2f} s, warm cache {warm:.2f} s")
+        print("\ntime to first step, stdlib:gray_scott rk4, fresh process (import + parse + rewrite + codegen + JIT):")
+        for backend in ("numba", "llvm"):
+            cold, warm = time_to_first_step(backend)
+            print(f"  {backend:5s}: cold cache {cold:.2f} s, warm cache {warm:.2f} s")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ class StabilityWarning(UserWarning):
 
 def compile(  # noqa: A001 - the public name of the API
     model: Model,
-    backend: str = "numba",
+    backend: str = "llvm",
     order: int = 2,
     rewrite: bool = True,
     *,
@@ -50,7 +50,7 @@ def compile(  # noqa: A001 - the public name of the API
     fastmath: bool = True,
     parallel: bool = True,
 ) -> Simulation:
-    """Compile ``model`` for ``backend`` (numba, llvm or jax) with central differences of
+    """Compile ``model`` for ``backend`` (llvm, numba or jax) with central differences of
     ``order``; ``n`` overrides the model's grid size (an int for every axis, or a tuple)."""
     options = CompileOptions(order=order, rewrite=rewrite)
     kernel = lower_cached(model, options)

@@ -3,8 +3,8 @@
 # Source: P. Gray & S. K. Scott, Chem. Eng. Sci. 38 (1983) 29; the patterns of
 # J. E. Pearson, "Complex patterns in a simple system", Science 261 (1993) 189.
 # Stability: Du*dt/h^2 = 2e-5 * 1.0 / (2.5/256)^2 = 0.21, well under the RK4 limit (~0.7).
-# Run time (`eqc run stdlib:gray_scott`, numba, 5000 RK4 steps on 256x256): 33 s measured
-# on 2 cores shared with other jobs (load ~3), first run with JIT; 2 min 10 s under load ~9.
+# Run time (`eqc run stdlib:gray_scott`, 5000 RK4 steps on 256x256, 2 cores): about 3 s with
+# the default llvm backend, 3.5 s with --backend numba (measured 2026-12-01, kernels cached).
 model gray_scott "Gray–Scott reaction–diffusion"
 
 domain x in [0, 2.5] periodic

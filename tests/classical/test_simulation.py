@@ -19,10 +19,11 @@ def _coarse(m):
     return 24 if len(m.axes) > 1 else 48
 
 
+@pytest.mark.parametrize("backend", ["llvm", "numba"])
 @pytest.mark.parametrize("name", stdlib_names())
-def test_every_stdlib_model_runs(name):
+def test_every_stdlib_model_runs(name, backend):
     m = eqc.load(f"stdlib:{name}")
-    sim = eqc.compile(m, n=_coarse(m) if name != "kuramoto_sivashinsky" else 128)
+    sim = eqc.compile(m, backend=backend, n=_coarse(m) if name != "kuramoto_sivashinsky" else 128)
     t_end = None
     if m.solve is not None and m.kind != "steady":
         dt = m.solve.dt or (m.solve.t1 - m.solve.t0) / 100

@@ -50,7 +50,7 @@ init u = 0.5 + sin(x)
 
 
 def test_source_is_readable_and_self_contained():
-    sim = eqc.compile(eqc.parse(GS), n=(12, 10))
+    sim = eqc.compile(eqc.parse(GS), backend="numba", n=(12, 10))
     src = sim.compiled.source(TABLEAUS["rk4"])
     imports = {m.group(1) for m in re.finditer(r"^(?:from|import) (\w+)", src, re.M)}
     assert imports <= {"math", "numpy", "numba"}
@@ -71,7 +71,7 @@ def test_source_is_readable_and_self_contained():
     ids=["2d-rk4", "2d-euler", "3d-ssprk3", "1d-rk4"],
 )
 def test_fused_advance_matches_python_stepper(text, n, method):
-    sim = eqc.compile(eqc.parse(text), n=n)
+    sim = eqc.compile(eqc.parse(text), backend="numba", n=n)
     vals = sim.params()
     dt = 1e-2
     y1 = sim.initial_state()
@@ -100,7 +100,7 @@ bc u = a*t at x = 0
 bc d(u, x) = 3 at x = 1
 init u = x
 """
-    sim = eqc.compile(eqc.parse(text), n=10)
+    sim = eqc.compile(eqc.parse(text), backend="numba", n=10)
     y = sim.initial_state()
     out = np.zeros_like(y)
     sim.compiled.rhs(sim.grid, sim.params())(0.5, y, out)
@@ -111,7 +111,7 @@ init u = x
 
 
 def test_cache_on_disk_and_reuse():
-    sim = eqc.compile(eqc.parse(BURGERS), n=32)
+    sim = eqc.compile(eqc.parse(BURGERS), backend="numba", n=32)
     src = sim.compiled.source()
     mod = sim.compiled.module()
     files = list(cache_dir("numba").glob("eqc_burg_*.py"))
@@ -120,7 +120,7 @@ def test_cache_on_disk_and_reuse():
 
 
 def test_params_and_grid_do_not_recompile():
-    sim = eqc.compile(eqc.parse(BURGERS), n=64)
+    sim = eqc.compile(eqc.parse(BURGERS), backend="numba", n=64)
     rk4 = TABLEAUS["rk4"]
     mod = sim.compiled.module(rk4)
     for n, nu in [(64, 0.05), (64, 0.1), (96, 0.02), (128, 0.07)]:

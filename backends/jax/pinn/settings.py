@@ -95,6 +95,8 @@ def from_model(model: Model, base: PINNSettings | None = None) -> PINNSettings:
         if k == "causal":
             changes["windows"] = 0 if _truthy(value) else 1
             continue
+        if k == "sampler" and isinstance(value, str):
+            value = value.replace("_", "-")  # `sampler rar_d`: a .pde word has no hyphen
         if k not in names:
             raise SemanticModelError(
                 f"unknown PINN training option `{key}`", model.train.span,

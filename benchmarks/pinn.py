@@ -3,7 +3,7 @@ accuracy and speed against published numbers. Run by hand, never part of the tes
 
     python benchmarks/pinn.py                                  # all four, defaults
     python benchmarks/pinn.py --models burgers_1d --steps 2000 --lbfgs-steps 500
-    python benchmarks/pinn.py --budget 1200                    # 20 min of Adam+L-BFGS each
+    python benchmarks/pinn.py --models helmholtz_2d --float64           # one model, float64
 
 For each model: relative L2 error against eqc's classical solution (and against the
 exact solution where one exists: Burgers by Cole–Hopf with Gauss–Hermite quadrature as in

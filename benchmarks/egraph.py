@@ -25,7 +25,7 @@ import time
 import sympy as sp
 from eqc.compiler.ir.symbols import coord
 from eqc.compiler.rewrite import RewriteOptions, optimize
-from eqc.compiler.rewrite.cost import count_ops, count_program, cycles
+from eqc.compiler.rewrite.cost import count_ops, cse_cost, cycles
 from eqc.compiler.rewrite.options import CostTable
 from eqc.compiler.rewrite.samples import (
     gray_scott,
@@ -76,14 +76,7 @@ def stdlib_cases():
 
 def cost_cse(outs, var):
     """sympy.cse over all outputs, accesses hidden as symbols (as ``cse_kernel`` does)."""
-    accs = sorted(set().union(*(o.atoms(sp.Indexed) for o in outs)), key=sp.default_sort_key)
-    hide = {a: sp.Symbol(f"_acc{j}", real=True) for j, a in enumerate(accs)}
-    show = {s: a for a, s in hide.items()}
-    repl, red = sp.cse([o.xreplace(hide) for o in outs])
-    repl = [(s, e.xreplace(show)) for s, e in repl]
-    red = [e.xreplace(show) for e in red]
-    temps = {s for s, _ in repl}
-    return cycles(count_program(repl, red, lambda a: a in temps or var(a)), TABLE)
+    return cse_cost(outs, var, TABLE)
 
 
 def cost_simplify_cse(outs, var, timeout):

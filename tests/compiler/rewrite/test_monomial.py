@@ -10,7 +10,7 @@ import sympy as sp
 from eqc.compiler.ir.kernel import access
 from eqc.compiler.ir.symbols import param
 from eqc.compiler.rewrite import optimize
-from eqc.compiler.rewrite.cost import count_program, cycles
+from eqc.compiler.rewrite.cost import count_program, cse_cost, cycles
 from eqc.compiler.rewrite.emit import Names
 from eqc.compiler.rewrite.monomial import decompose, monomial_program, plan_monomial
 from eqc.compiler.rewrite.options import CostTable
@@ -53,14 +53,7 @@ def _cost(program, var):
 
 
 def _cse_cost(outs, var):
-    accs = sorted(set().union(*(o.atoms(sp.Indexed) for o in outs)), key=sp.default_sort_key)
-    hide = {a: sp.Symbol(f"_acc{j}", real=True) for j, a in enumerate(accs)}
-    show = {s: a for a, s in hide.items()}
-    repl, red = sp.cse([o.xreplace(hide) for o in outs])
-    repl = [(s, e.xreplace(show)) for s, e in repl]
-    red = [e.xreplace(show) for e in red]
-    temps = {s for s, _ in repl}
-    return cycles(count_program(repl, red, lambda a: a in temps or var(a)), CostTable())
+    return cse_cost(outs, var, CostTable())
 
 
 def test_decompose_reads_terms_and_refuses_non_polynomials():

@@ -4,6 +4,9 @@
 # Source: S. Wang, Y. Teng & P. Perdikaris, "Understanding and mitigating gradient flow
 # pathologies in physics-informed neural networks", SIAM J. Sci. Comput. 43 (2021) A3055,
 # section 2.3.
+# PINN defaults: Fourier features (64, sigma 6) for the 4 pi mode in y. At 3000 Adam + 300
+# L-BFGS steps they give relative L2 0.51, against 4.5 for the plain MLP at 2000 steps and
+# 2.9 after its full 40000 + 500 (2026-12-01); the full run with features is not yet measured.
 model helmholtz_2d "Helmholtz equation (Wang, Teng & Perdikaris 2021)"
 
 domain x in [-1, 1]
@@ -21,4 +24,4 @@ bc u = 0 at x = 1
 bc u = 0 at y = -1
 bc u = 0 at y = 1
 
-train pinn width 50 depth 4 steps 40000
+train pinn width 50 depth 4 steps 40000 fourier 64 fourier_sigma 6

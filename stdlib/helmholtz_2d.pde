@@ -4,9 +4,10 @@
 # Source: S. Wang, Y. Teng & P. Perdikaris, "Understanding and mitigating gradient flow
 # pathologies in physics-informed neural networks", SIAM J. Sci. Comput. 43 (2021) A3055,
 # section 2.3.
-# PINN defaults: Fourier features (64, sigma 6) for the 4 pi mode in y. At 3000 Adam + 300
-# L-BFGS steps they give relative L2 0.51, against 4.5 for the plain MLP at 2000 steps and
-# 2.9 after its full 40000 + 500 (2026-12-01); the full run with features is not yet measured.
+# PINN defaults: Fourier features (64, sigma 6) for the 4 pi mode in y. Relative L2 0.51 at
+# 3000 Adam + 300 L-BFGS steps and 0.68 at 10000 + 2000 (loss 39 -> 5.9), against 4.5 for
+# the plain MLP at 2000 steps and 2.9 after its full 40000 + 500 (2026-12-01). Still far from
+# the 3.7e-3 of LR annealing: open work; the full 40000-step run is not yet measured.
 model helmholtz_2d "Helmholtz equation (Wang, Teng & Perdikaris 2021)"
 
 domain x in [-1, 1]

@@ -118,10 +118,11 @@ class PeriodicSolver:
             inv = np.where(small, 0.0, 1.0 / np.where(small, 1.0, sym))
         self.inverse = inv
         self._axes = tuple(range(-grid.dim, 0))
+        self._fft = scipy_fft()
 
     def __call__(self, f: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        fh = scipy_fft().rfftn(f, axes=self._axes)
-        u = scipy_fft().irfftn(fh * self.inverse, s=self.grid.shape, axes=self._axes)
+        fh = self._fft.rfftn(f, axes=self._axes)
+        u = self._fft.irfftn(fh * self.inverse, s=self.grid.shape, axes=self._axes)
         if out is None:
             return u
         out[...] = u

@@ -85,6 +85,7 @@ class ETDRK4:
         nev = self.sel[0].stop
         self._has_constraints = nev < self.y_shape[0]
         self._axes = tuple(range(1, grid.dim + 1))
+        self._fft = _fft()  # resolved once, not in the per-stage calls
         rshape = (nev, *grid.shape[:-1], grid.shape[-1] // 2 + 1)
         L = np.asarray(linear)
         if np.iscomplexobj(L) and not np.any(L.imag):
@@ -109,9 +110,9 @@ class ETDRK4:
 
     def _N(self, t: float, vh: np.ndarray) -> np.ndarray:
         sel = self.sel
-        self._work[sel] = _fft().irfftn(vh, s=self.grid.shape, axes=self._axes)
+        self._work[sel] = self._fft.irfftn(vh, s=self.grid.shape, axes=self._axes)
         self.nonlinear(t, self._work, self._nout)
-        nh = _fft().rfftn(self._nout[sel], axes=self._axes)
+        nh = self._fft.rfftn(self._nout[sel], axes=self._axes)
         if self._mask is not None:
             nh *= self._mask
         return nh
@@ -129,7 +130,7 @@ class ETDRK4:
         h = float(f"{h:.12g}")
         E, E2, Q, f1, f2, f3 = self._coefficients(h)
         self._work[...] = y
-        v = _fft().rfftn(y[self.sel], axes=self._axes)
+        v = self._fft.rfftn(y[self.sel], axes=self._axes)
         t0 = t
         for m in range(n):
             tm = t0 + m * h
@@ -142,7 +143,7 @@ class ETDRK4:
             Nc = self._N(tm + h, c)
             v = E * v + Nv * f1 + 2 * (Na + Nb) * f2 + Nc * f3
             self.nsteps += 1
-        self._work[self.sel] = _fft().irfftn(v, s=self.grid.shape, axes=self._axes)
+        self._work[self.sel] = self._fft.irfftn(v, s=self.grid.shape, axes=self._axes)
         if self._has_constraints:
             self.nonlinear(t_target, self._work, self._nout)
         y[...] = self._work

@@ -122,7 +122,8 @@ class Frame:
         temps = {s for s, _ in kernel.invariants} | {s for s, _ in kernel.body}
         env: dict[sp.Basic, ir.Value] = {}
         self.coord_symbols: dict[str, sp.Symbol] = {}
-        for s in kernel_symbols(kernel) - temps:
+        # sorted: the IR text (the disk cache's key) must not depend on set order
+        for s in sorted(kernel_symbols(kernel) - temps, key=lambda s: s.name):
             name = s.name
             if name in params:
                 ptr = b.gep(p, [i64(params[name])], inbounds=True, source_etype=DOUBLE)

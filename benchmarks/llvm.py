@@ -131,11 +131,20 @@ def _interleaved_times(runs: dict, repeat: int) -> dict[str, list[float]]:
     return times
 
 
+def _paired(theirs: list[float], llvm: list[float]) -> tuple[float, float, float]:
+    """Quartiles of the per-round ratios llvm rate / this rate (= this time / llvm time)."""
+    ratios = [a / b for a, b in zip(theirs, llvm, strict=True)]
+    if len(ratios) < 2:
+        return (ratios[0],) * 3
+    q1, q2, q3 = statistics.quantiles(ratios, n=4)
+    return q1, statistics.median(ratios), q3
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="few steps (a smoke run)")
     ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=9)
     ap.add_argument("--cases", default=",".join(CASES))
     ap.add_argument("--raw", action="store_true",
                     help="the kernels as written, not through eqc's rewriter (as eqc.compile does)")
@@ -193,14 +202,17 @@ def main(argv: list[str] | None = None) -> None:
                     measured[name] = (med, cells / med / 1e6, comp)
                 for name, (med, rate, comp) in measured.items():
                     rows.append((case, "x".join(map(str, grid.n)), method, steps, th, name, med, rate, comp,
-                                 measured["llvm"][1] / rate))
+                                 measured["llvm"][1] / rate, _paired(times[name], times["llvm"])))
                 ck.close()
     print("\n| case | grid | method | steps | threads | contender | median s | Mcell-upd/s | compile s |"
-          " llvm rate / this |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          " llvm rate / this | paired, median [q1, q3] |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
+        q1, q2, q3 = r[10]
         print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[5]} | {r[6]:.4f} | {r[7]:.0f} | {r[8]:.2f} |"
-              f" {r[9]:.2f} |")
+              f" {r[9]:.2f} | {q2:.2f} [{q1:.2f}, {q3:.2f}] |")
+    print("\npaired: the ratio llvm rate / this within each round (the rounds run back to back, so a"
+          " change in the machine's load hits both alike), then its median and quartiles.")
     if args.compile_times:
         compile_table()
     print(f"\ncommand: {shlex.join([sys.executable, *sys.argv])}  (cpus: {os.cpu_count()})")

@@ -111,6 +111,24 @@ def _lambdify(model: Model, expr: sp.Expr, extra: tuple[sp.Symbol, ...] = ()):
     return sp.lambdify(syms, expr, modules="numpy")
 
 
+@dataclass(frozen=True)
+class RunSetup:
+    """What :meth:`Simulation.prepare_run` decided: the run's start and end, step, method,
+    parameter values, initial (padded) state, stability hint, stepper, result attributes
+    and save times."""
+
+    t0: float
+    t1: float
+    dt: float | None
+    method: str
+    values: dict[str, float]
+    y: np.ndarray
+    hint: str | None
+    stepper: Any
+    attrs: dict[str, Any]
+    times: Any
+
+
 @dataclass
 class Simulation:
     """A compiled model: ``run`` it (evolution/ODE) or ``solve`` it (steady).
@@ -307,6 +325,41 @@ class Simulation:
             return "etdrk4"
         return "rk4" if dt is not None else "dopri5"
 
+    def prepare_run(self, t_end=None, dt=None, method=None, save_every=None, params=None, initial=None,
+                    rtol: float = 1e-6, atol: float = 1e-9) -> RunSetup:
+        """Everything :meth:`run` decides before its first step (see there for the
+        arguments): times, step, method, parameter values, initial state, stability hint
+        (also warned as a :class:`StabilityWarning`) and the stepper."""
+        from .runtime.driver import save_times_every
+
+        solve = self.model.solve or Solve()
+        t0 = float(solve.t0)
+        t1 = float(t_end if t_end is not None else solve.t1)
+        dt = dt if dt is not None else solve.dt
+        every = save_every if save_every is not None else solve.save_every
+        if not t1 > t0:
+            raise SemanticModelError(f"the end time {t1:g} is not after the start time {t0:g}", hint="give a later --t-end")
+        if dt is not None and not dt > 0:
+            raise SemanticModelError(f"the time step must be positive, got {dt:g}", hint="give e.g. --dt 1e-3")
+        values = self.params(params)
+        method = self.choose_method(method, dt, values)
+        if method == "etdrk4" and dt is None:
+            dt = (t1 - t0) / 1000
+        if method not in ("dopri5",) and dt is None:
+            raise SemanticModelError(f"method {method} needs a time step", hint="give --dt or `step` in the solve line")
+        y = self.initial_state(initial, params)
+        hint = None
+        if method in ("euler", "ssprk3", "rk4") and dt is not None:
+            report = self.stability(method, dt, y, values)
+            if report is not None and report.message:
+                hint = report.message
+                warnings.warn(hint, StabilityWarning, stacklevel=3)
+        stepper = self.stepper(method, dt, values, y.shape, rtol, atol)
+        attrs = {"model": self.model.name, "method": method, "backend": self.backend, "order": self.kernel.order}
+        if dt is not None:
+            attrs["dt"] = float(dt)
+        return RunSetup(t0, t1, dt, method, values, y, hint, stepper, attrs, save_times_every(t0, t1, every))
+
     def run(
         self,
         t_end: float | None = None,
@@ -336,39 +389,15 @@ class Simulation:
             return solve_steady(self, params=params, initial=initial, output=output)
         from pathlib import Path
 
-        from .runtime.driver import integrate, save_times_every
+        from .runtime.driver import integrate
         from .runtime.driver import resume as read_checkpoint
         from .runtime.output import open_writer
 
-        solve = self.model.solve or Solve()
-        t0 = float(solve.t0)
-        t1 = float(t_end if t_end is not None else solve.t1)
-        dt = dt if dt is not None else solve.dt
-        every = save_every if save_every is not None else solve.save_every
-        if not t1 > t0:
-            raise SemanticModelError(f"the end time {t1:g} is not after the start time {t0:g}", hint="give a later --t-end")
-        if dt is not None and not dt > 0:
-            raise SemanticModelError(f"the time step must be positive, got {dt:g}", hint="give e.g. --dt 1e-3")
-        values = self.params(params)
-        method = self.choose_method(method, dt, values)
-        if method == "etdrk4" and dt is None:
-            dt = (t1 - t0) / 1000
-        if method not in ("dopri5",) and dt is None:
-            raise SemanticModelError(f"method {method} needs a time step", hint="give --dt or `step` in the solve line")
-        y = self.initial_state(initial, params)
-        hint = None
-        if method in ("euler", "ssprk3", "rk4") and dt is not None:
-            report = self.stability(method, dt, y, values)
-            if report is not None and report.message:
-                hint = report.message
-                warnings.warn(hint, StabilityWarning, stacklevel=2)
-        stepper = self.stepper(method, dt, values, y.shape, rtol, atol)
-        attrs = {"model": self.model.name, "method": method, "backend": self.backend, "order": self.kernel.order}
-        if dt is not None:
-            attrs["dt"] = float(dt)
-        times = save_times_every(t0, t1, every)
+        st = self.prepare_run(t_end, dt, method, save_every, params, initial, rtol, atol)
+        y, t1, values, stepper, hint, times, attrs, method = (st.y, st.t1, st.values, st.stepper, st.hint,
+                                                              st.times, st.attrs, st.method)
         ck = Path(f"{output}.ck.npz") if output is not None else None
-        saved, start = 0, t0
+        saved, start = 0, st.t0
         if resume:
             if ck is None or not ck.exists():
                 raise SemanticModelError(
@@ -384,12 +413,13 @@ class Simulation:
                          resume_frames=saved if resume else None) as w:
             if self.kernel.constraints:
                 self.compiled.rhs(self.grid, values)(start, y, np.zeros_like(y))
-            integrate(stepper, y, start, t1, times, w.write, grid=self.grid,
-                      field_names=self.fields, progress=progress, stability_hint=hint,
-                      description=f"{self.model.name} ({method}, {self.backend})",
-                      checkpoint=ck, saved_before=saved)
+            self.last_result = integrate(stepper, y, start, t1, times, w.write, grid=self.grid,
+                                         field_names=self.fields, progress=progress, stability_hint=hint,
+                                         description=f"{self.model.name} ({method}, {self.backend})",
+                                         checkpoint=ck, saved_before=saved)
             ds = w.dataset()
         if ck is not None and ck.exists():
             ck.unlink()
         self.last_state = y
+        self.last_setup = st
         return ds

@@ -53,6 +53,7 @@ class IntegrateResult:
     nsteps: int
     saved: int
     wall_s: float
+    first_advance_at: float | None = None  # time.perf_counter() when the first steps were done
 
 
 def save_times_every(t0: float, t1: float, every: float | None) -> np.ndarray:
@@ -199,6 +200,7 @@ def integrate(
     if hasattr(stepper, "t_bound"):
         stepper.t_bound = float(t1)  # dense-output steppers never step past the end
     bar = RunProgress(t0, t1, description, enabled=progress)
+    first_at = None
     try:
         with bar:
             at_t0 = times.size and abs(times[0] - t0) <= 1e-12 * max(1, abs(t0))
@@ -219,6 +221,8 @@ def integrate(
                     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                         t = stepper.advance(y, t, sub)
                     took = _time.perf_counter() - tic
+                    if first_at is None:
+                        first_at = tic + took
                     if fixed_dt:
                         scale = chunk_seconds / max(took, 1e-6)
                         chunk_steps = int(min(max(chunk_steps * min(scale, 4.0), 1), max_chunk))
@@ -231,4 +235,4 @@ def integrate(
         if isinstance(exc, SimulationInterrupted):
             raise
         raise SimulationInterrupted(t, saved) from None
-    return IntegrateResult(t, stepper.nsteps - steps0, saved, _time.perf_counter() - start)
+    return IntegrateResult(t, stepper.nsteps - steps0, saved, _time.perf_counter() - start, first_at)

@@ -21,13 +21,17 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 
 from .errors import ResultFileError
 from .grid import Grid
+
+if TYPE_CHECKING:
+    import xarray as xr
+# xarray (~0.3 s to import) is imported where a Dataset is built or read: a netCDF run
+# writes its frames with netCDF4 alone and needs xarray only for the returned Dataset.
 
 __all__ = [
     "build_dataset",
@@ -106,6 +110,8 @@ def build_dataset(
     data = {f: (dims, frames[:, k]) for k, f in enumerate(field_names)}
     coords = {"time": np.asarray(times, dtype=float)}
     coords.update({a: grid.coords(a) for a in grid.axes})
+    import xarray as xr
+
     return xr.Dataset(data, coords=coords, attrs=result_attrs(params, attrs))
 
 
@@ -229,6 +235,8 @@ class ZarrWriter(SnapshotWriter):
         super().__init__(grid, field_names, params, attrs)
         self.path = Path(path)
         if resume_frames is not None and self.path.exists():
+            import xarray as xr
+
             with xr.open_zarr(self.path, consolidated=False) as old:
                 n = int(old.sizes["time"])
                 keep = old.isel(time=slice(0, resume_frames)).load() if n > resume_frames else None
@@ -280,6 +288,8 @@ def open_writer(
 def open_result(path: str | os.PathLike) -> xr.Dataset:
     """Open a result file (netCDF or ``.zarr``) lazily; a missing or unreadable one raises
     :class:`ResultFileError`."""
+    import xarray as xr
+
     p = Path(path)
     if not p.exists():
         raise ResultFileError(f"no such file: {p}", "give the path of a result written by `eqc run -o`")

@@ -5,16 +5,31 @@ Modules: :mod:`.emit_expr` (sympy -> LLVM instructions, one emitter per node typ
 :mod:`.frame` (grid arguments, invariants, loop nests), :mod:`.codegen` (the module:
 ghosts, right-hand side), :mod:`.steps` (fused Runge–Kutta steps, barrier),
 :mod:`.machine` (target machine, O3 pipeline, JIT, disk cache, object files),
-:mod:`.kernel` (the compiled kernel and its thread pool), :mod:`.aot` and :mod:`.loader`
-(shared library, C header and ctypes loader for ``eqc compile``).
+:mod:`.kernel` (the compiled kernel), :mod:`.prepared` (the threaded fused-step runner, and
+a cached run's kernel loaded from its object file without sympy or the compiler),
+:mod:`.aot` and :mod:`.loader` (shared library, C header and ctypes loader for ``eqc compile``).
 """
 
 from __future__ import annotations
 
-from .kernel import CompiledKernel, compile_kernel
-from .options import LLVMOptions
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .kernel import CompiledKernel, compile_kernel
+    from .options import LLVMOptions
 
 __all__ = ["compile_kernel", "CompiledKernel", "LLVMOptions", "write_standalone"]
+
+_LAZY = {"compile_kernel": ".kernel", "CompiledKernel": ".kernel", "LLVMOptions": ".options"}
+
+
+def __getattr__(name: str):
+    # lazy, so that :mod:`.prepared` (a cached run) loads without sympy and the compiler
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def write_standalone(kernel, out_dir, **kwargs):

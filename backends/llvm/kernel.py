@@ -21,6 +21,7 @@ from eqc.runtime.grid import Grid
 from . import machine
 from .codegen import ModuleBuilder, Tableau, c_name, work_buffers
 from .options import LLVMOptions
+from .prepared import ADVANCE, AdvanceSpec, fused_advance, grid_arrays, row_blocks
 
 __all__ = ["CompiledKernel", "compile_kernel"]
 
@@ -29,17 +30,10 @@ _I = ctypes.c_int64
 _D = ctypes.c_double
 _GHOSTS = ctypes.CFUNCTYPE(None, _P, _P, _P, _P, _D, _P)
 _RHS = ctypes.CFUNCTYPE(None, _P, _P, _P, _P, _P, _D, _P, _I, _I)
-_ADVANCE = ctypes.CFUNCTYPE(_D, _P, _P, _P, _P, _P, _P, _D, _D, _I, _I, _I, _I, _I, _P)
 
 
 def _ptr(a: np.ndarray) -> int:
     return a.__array_interface__["data"][0]
-
-
-def _row_blocks(rows: int, parts: int) -> list[tuple[int, int]]:
-    parts = max(1, min(parts, rows))
-    edges = [rows * k // parts for k in range(parts + 1)]
-    return [(edges[k], edges[k + 1]) for k in range(parts)]
 
 
 class _GridArgs:
@@ -57,11 +51,8 @@ class _GridArgs:
         if missing:
             raise InputModelError(f"no value for parameter(s) {', '.join(missing)}",
                                   hint="give them with --set NAME=VALUE or params={...}")
-        self.n = np.array(grid.n or (1,), dtype=np.int64)
-        self.h = np.array(grid.h or (1.0,), dtype=np.float64)
-        self.lo = np.array(grid.lo or (0.0,), dtype=np.float64)
-        self.p = np.array([float(params[p]) for p in kernel.params] or [0.0], dtype=np.float64)
-        self.ptrs = (_ptr(self.n), _ptr(self.h), _ptr(self.lo), _ptr(self.p))
+        self.arrays = grid_arrays(grid, [params[p] for p in kernel.params])
+        self.ptrs = tuple(_ptr(a) for a in self.arrays)
         self.shape = (len(kernel.fields), *grid.padded_shape) if grid.axes else (len(kernel.fields),)
         self.rows = grid.n[0] if grid.axes else 1
         self.cells = grid.cells
@@ -82,6 +73,7 @@ class CompiledKernel:
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
         self._methods: dict[tuple[Tableau, int], object] = {}
+        self._objects: dict[tuple[Tableau, int], object] = {}
         self._bases: dict[int, tuple] = {}
         self._jitted: list[machine.Jitted] = []
         self._base(kernel.halo)  # compile now: errors surface at compile time
@@ -137,7 +129,7 @@ class CompiledKernel:
         ghosts, rhs, crhs = self._base(ga.pad)
         out_shape = (len(self.kernel.outputs), *ga.shape[1:])
         parallel = self._threads() > 1 and ga.cells >= self.options.min_parallel_cells and ga.rows > 1
-        blocks = _row_blocks(ga.rows, self._threads())
+        blocks = row_blocks(ga.rows, self._threads())
         pool = self._executor() if parallel else None
 
         solvers = self._constraint_solvers(grid, params)
@@ -194,33 +186,22 @@ class CompiledKernel:
             return None
         ga = _GridArgs(self.kernel, grid, params)
         fn = self._method(tab, ga.pad)
-        n, h, lo, p = ga.ptrs
-        work = np.empty(work_buffers(tab) * int(np.prod(ga.shape)), dtype=np.float64)
-        wp = _ptr(work)
         nthreads = self._threads() if ga.cells >= self.options.min_parallel_cells and ga.rows > 1 else 1
-        blocks = _row_blocks(ga.rows, nthreads)
-        nthreads = len(blocks)
         pool = self._executor() if nthreads > 1 else None
-        dt = float(dt)
+        return fused_advance(fn, ga.arrays, ga.shape, work_buffers(tab), nthreads, pool, dt, keep=self)
 
-        def step(y: np.ndarray, t: float, nsteps: int) -> float:
-            _check(y, ga.shape, "y")
-            if nsteps <= 0:
-                return t
-            yp = _ptr(y)
-            if pool is None:
-                return fn(yp, wp, n, h, lo, p, t, dt, nsteps, 0, ga.rows, 0, 1, None)
-            barrier = np.zeros(2, dtype=np.int64)
-            bp = _ptr(barrier)
-            futures = [pool.submit(fn, yp, wp, n, h, lo, p, t, dt, nsteps, r0, r1, tid, nthreads, bp)
-                       for tid, (r0, r1) in enumerate(blocks) if tid]
-            t_new = fn(yp, wp, n, h, lo, p, t, dt, nsteps, *blocks[0], 0, nthreads, bp)
-            for fut in futures:
-                fut.result()
-            return t_new
-
-        step.args = (ga, work, self)  # the arrays and the JIT engines live as long as the closure
-        return step
+    def advance_spec(self, grid: Grid, tableau: object) -> AdvanceSpec | None:
+        """How another process loads the fused loop :meth:`advance` uses on ``grid``, from
+        the disk cache without compiling (None when it is not cached on disk)."""
+        tab = Tableau.from_any(tableau)
+        pad = grid.halo if grid.axes else self.kernel.halo
+        self._method(tab, pad)
+        path = self._objects.get((tab, pad))
+        if path is None:
+            return None
+        o = self.options
+        return AdvanceSpec(str(path), f"{self.prefix}_{tab.tag}", tuple(self.kernel.params), len(self.kernel.fields),
+                           pad, work_buffers(tab), self._threads(), o.min_parallel_cells, o.cpu, o.opt)
 
     def _method(self, tab: Tableau, pad: int | None = None):
         pad = self.kernel.halo if pad is None else pad
@@ -228,8 +209,9 @@ class CompiledKernel:
             fn = self._methods.get((tab, pad))
             if fn is None:
                 jitted = self._build((tab,), pad)
-                fn = _ADVANCE(jitted.address(f"{self.prefix}_{tab.tag}"))
+                fn = ADVANCE(jitted.address(f"{self.prefix}_{tab.tag}"))
                 self._methods[tab, pad] = fn
+                self._objects[tab, pad] = jitted.object_path
             return fn
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import llvmlite.binding as llvm
 from llvmlite import ir
 
-__all__ = ["target_machine", "optimise", "jit", "emit_object", "Jitted"]
+__all__ = ["target_machine", "optimise", "jit", "emit_object", "load_object", "Jitted"]
 
 _LOCK = threading.RLock()
 _INITIALISED = False
@@ -69,10 +69,12 @@ def optimise(ref: llvm.ModuleRef, tm: llvm.TargetMachine, opt: int = 3) -> None:
 
 @dataclass
 class Jitted:
-    """A JIT-compiled module; keep it alive as long as its function addresses are used."""
+    """A JIT-compiled module; keep it alive as long as its function addresses are used.
+    ``object_path``: its object file in the disk cache (None without a cache)."""
 
     engine: llvm.ExecutionEngine
     ref: llvm.ModuleRef
+    object_path: Path | None = None
 
     def address(self, name: str) -> int:
         addr = self.engine.get_function_address(name)
@@ -120,11 +122,23 @@ def _jit(module: ir.Module, cpu: str, opt: int, cache: Path | None) -> Jitted:
         tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_bytes(obj)
         os.replace(tmp, path)
+    return _load(obj, tm, path)
+
+
+def _load(obj: bytes, tm: llvm.TargetMachine, path: Path | None) -> Jitted:
     empty = llvm.parse_assembly(f'target triple = "{tm.triple}"')
     engine = llvm.create_mcjit_compiler(empty, tm)
     engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
     engine.finalize_object()
-    return Jitted(engine, empty)
+    return Jitted(engine, empty, path)
+
+
+def load_object(path: Path, cpu: str = "host", opt: int = 3) -> Jitted:
+    """Load an object file that :func:`jit` left in its cache (no IR, no optimisation):
+    what a cached run needs to call its kernel. Raises OSError when it is gone."""
+    obj = Path(path).read_bytes()
+    with _LOCK:
+        return _load(obj, target_machine(cpu, opt), Path(path))
 
 
 def emit_object(module: ir.Module, cpu: str = "host", opt: int = 3) -> bytes:

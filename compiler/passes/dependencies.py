@@ -8,18 +8,25 @@ can therefore only run through auxiliaries, and is a user error.
 
 from __future__ import annotations
 
-import networkx as nx
+from graphlib import CycleError, TopologicalSorter
+from typing import TYPE_CHECKING
+
 import sympy as sp
 
 from ..diagnostics import ModelError, SemanticModelError
 from ..ir.model import Model
 from .resolve import fields_in
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 __all__ = ["dependency_graph", "evaluation_order", "let_cycle_errors", "let_order"]
 
 
 def dependency_graph(model: Model) -> nx.DiGraph:
     """The DiGraph of which field, let and equation reads which."""
+    import networkx as nx  # on first use: `eqc check` of a model without a cycle never needs it
+
     field_names = {n: i for i, n in enumerate(model.field_names)}
     let_names = {n: i for i, n in enumerate(model.let_names)}
 
@@ -48,6 +55,10 @@ def dependency_graph(model: Model) -> nx.DiGraph:
 
 def let_cycle_errors(model: Model) -> list[ModelError]:
     """One error per cycle among the auxiliaries, at the first ``let`` of the cycle."""
+    if not _has_let_cycle(model):  # the common case, without networkx's import (0.15 s)
+        return []
+    import networkx as nx
+
     g = dependency_graph(model).subgraph(f"let:{n}" for n in model.let_names)
     errors: list[ModelError] = []
     seen: set[frozenset[str]] = set()
@@ -73,6 +84,8 @@ def let_cycle_errors(model: Model) -> list[ModelError]:
 def evaluation_order(model: Model) -> list[str]:
     """The graph's nodes in a topological order: fields, then lets as needed, then
     equations (ties broken by declaration order). Raises on a cycle among the lets."""
+    import networkx as nx
+
     g = dependency_graph(model)
     rank = {f"field:{n}": (0, i) for i, n in enumerate(model.field_names)}
     rank |= {f"let:{n}": (1, i) for i, n in enumerate(model.let_names)}
@@ -86,6 +99,15 @@ def evaluation_order(model: Model) -> list[str]:
         from ..diagnostics import ModelErrors
 
         raise ModelErrors(errors) from None
+
+
+def _has_let_cycle(model: Model) -> bool:
+    let_names = {n: i for i, n in enumerate(model.let_names)}
+    try:
+        TopologicalSorter({lt.name: fields_in(lt.expr, let_names) for lt in model.lets}).prepare()
+    except CycleError:
+        return True
+    return False
 
 
 def let_order(model: Model) -> list[str]:

@@ -32,11 +32,69 @@ from .common import fail, load_model, parse_sets, user_errors
 @user_errors
 def run(path, output, sets, t_end, dt, method, save_every, backend, order, grid_n, progress, plot, resume) -> None:
     """Solve a model (FILE or stdlib:NAME) and write the result."""
+    params = parse_sets(sets)
+    options = {"sets": sorted(params.items()), "t_end": t_end, "dt": dt, "method": method, "save_every": save_every,
+               "backend": backend, "order": order, "grid": grid_n}
+    tic = time.perf_counter()
+    plan = key = None
+    if backend == "llvm" and not resume:  # a cached run replays its plan without lowering
+        from ..quickrun import find_plan, plan_key
+
+        key = plan_key(path, options)
+        plan = find_plan(key)
+    if plan is not None:
+        from ..quickrun import run_plan
+
+        out = Path(output) if output else Path(f"{plan['model']}.nc")
+        if plan["hint"]:
+            click.echo(f"warning: {plan['hint']}", err=True)
+        ds, result = _guarded(path, out, lambda: run_plan(plan, str(out), progress), [])
+        shape = "x".join(map(str, plan["grid"]["n"])) or "ode"
+        how = "cached plan"
+    else:
+        out, ds, result, shape = _full_run(path, output, params, t_end, dt, method, save_every, backend, order,
+                                           grid_n, progress, resume, key)
+        how = "compiled" if key is None else "compiled; plan saved for the next run"
+    wall = time.perf_counter() - tic
+    first = _first_step(result)
+    click.echo(f"wrote {out} ({len(ds.time)} frames, grid {shape}, {ds.attrs.get('method', '?')}, {wall:.1f} s;"
+               f" {how}{first})")
+    if plot:
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            from ..runtime.plotting import save_plot
+
+            png = save_plot(ds, out.with_suffix(".png"), None, None)
+            click.echo(f"wrote {png}")
+        except Exception as exc:  # a plot is a bonus; the result file is written
+            click.echo(f"warning: no plot ({type(exc).__name__}: {exc})", err=True)
+
+
+def _guarded(path, out, job, caught):
+    """``job()``, with a diverged or failed run and Ctrl-C turned into messages (exit 2 / 130)."""
+    from ..runtime.errors import ResultFileError, SimulationError
+
+    try:
+        return job()
+    except (SimulationError, ResultFileError) as exc:
+        for w in caught:
+            click.echo(f"warning: {w.message}", err=True)
+        fail(getattr(exc, "message", str(exc)), getattr(exc, "hint", None))
+    except KeyboardInterrupt as exc:
+        where = f" at t = {exc.t:.6g}" if hasattr(exc, "t") else ""
+        saved = f"{exc.saved} frame(s) in {out}; " if hasattr(exc, "saved") else ""
+        click.echo(f"interrupted{where}: {saved}continue with `eqc run {path} -o {out} --resume`", err=True)
+        sys.exit(130)
+
+
+def _full_run(path, output, params, t_end, dt, method, save_every, backend, order, grid_n, progress, resume, key):
+    """Load, lower, compile and run; save a run plan for the next time when ``key``."""
     from ..simulation import StabilityWarning
     from ..simulation import compile as eqc_compile
 
     model = load_model(path)
-    params = parse_sets(sets)
     unknown = set(params) - set(model.param_names)
     if unknown:
         name = sorted(unknown)[0]
@@ -52,37 +110,31 @@ def run(path, output, sets, t_end, dt, method, save_every, backend, order, grid_
             fail(f"--grid {grid_n!r} is not N or NxM", "write e.g. --grid 128x128")
         n = sizes[0] if len(sizes) == 1 else sizes
     out = Path(output) if output else Path(f"{model.name}.nc")
-    tic = time.perf_counter()
     sim = eqc_compile(model, backend=backend, order=int(order), n=n)
-    from ..runtime.errors import ResultFileError, SimulationError
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", StabilityWarning)
-        try:
-            ds = sim.run(t_end=t_end, dt=dt, method=method, save_every=save_every, params=params,
-                         output=str(out), progress=progress, resume=resume)
-        except (SimulationError, ResultFileError) as exc:
-            for w in caught:
-                click.echo(f"warning: {w.message}", err=True)
-            fail(getattr(exc, "message", str(exc)), getattr(exc, "hint", None))
-        except KeyboardInterrupt as exc:
-            where = f" at t = {exc.t:.6g}" if hasattr(exc, "t") else ""
-            saved = f"{exc.saved} frame(s) in {out}; " if hasattr(exc, "saved") else ""
-            click.echo(f"interrupted{where}: {saved}continue with `eqc run {path} -o {out} --resume`", err=True)
-            sys.exit(130)
+        ds = _guarded(path, out, lambda: sim.run(t_end=t_end, dt=dt, method=method, save_every=save_every,
+                                                 params=params, output=str(out), progress=progress,
+                                                 resume=resume), caught)
     for w in caught:
         click.echo(f"warning: {w.message}", err=True)
-    wall = time.perf_counter() - tic
-    shape = "x".join(map(str, sim.grid.n)) or "ode"
-    click.echo(f"wrote {out} ({len(ds.time)} frames, grid {shape}, {ds.attrs.get('method', '?')}, {wall:.1f} s)")
-    if plot:
+    if key is not None and getattr(sim, "last_setup", None) is not None:
+        from ..quickrun import save_plan
+
         try:
-            import matplotlib
+            save_plan(key, sim, sim.last_setup)
+        except (OSError, ValueError):  # a read-only cache only costs the next run its head start
+            pass
+    return out, ds, getattr(sim, "last_result", None), "x".join(map(str, sim.grid.n)) or "ode"
 
-            matplotlib.use("Agg")
-            from ..runtime.plotting import save_plot
 
-            png = save_plot(ds, out.with_suffix(".png"), None, None)
-            click.echo(f"wrote {png}")
-        except Exception as exc:  # a plot is a bonus; the result file is written
-            click.echo(f"warning: no plot ({type(exc).__name__}: {exc})", err=True)
+def _first_step(result) -> str:
+    """``, first steps after X s`` since the process started (Linux), or nothing."""
+    if result is None or result.first_advance_at is None:
+        return ""
+    from ..quickrun import process_age
+
+    age = process_age()
+    if age is None:
+        return ""
+    return f", first steps {age - (time.perf_counter() - result.first_advance_at):.2f} s after start"

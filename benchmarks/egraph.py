@@ -9,7 +9,7 @@ is free, each temporary counted once), and the median compile time of each metho
     python benchmarks/egraph.py [--repeats 3] [--simplify-timeout 10] [--only NAME ...] [--runtime]
 
 ``--runtime`` also times the right-hand side of the reaction network (20,000 points) and
-of the stencil case (512x512) through the numba backend, with sympy.cse (the pipeline's
+of the stencil case (512x512) through the numba and llvm backends, with sympy.cse (the pipeline's
 ``cse_kernel``) and with the rewriter, alternating the two in rounds on one machine.
 """
 
@@ -128,22 +128,31 @@ def runtime_cases():
     return [("reaction network 50x200", k_net, g_net, p_net), ("9pt+5pt stencil + cubic", k_st, g_st, p_st)]
 
 
+def _serial_rhs(backend: str, kernel, grid, params):
+    if backend == "numba":
+        from eqc.backends.numba import compile_kernel
+        from eqc.compiler.options import BackendOptions
+
+        return compile_kernel(kernel, BackendOptions(parallel=False)).rhs(grid, params)
+    from eqc.backends.llvm import LLVMOptions, compile_kernel
+
+    return compile_kernel(kernel, LLVMOptions(threads=1, cache=False)).rhs(grid, params)
+
+
 def runtime(rounds: int = 5, calls: int = 10) -> None:
     import numpy as np
-    from eqc.backends.numba import compile_kernel
-    from eqc.compiler.options import BackendOptions
     from eqc.compiler.passes.lower import cse_kernel
     from eqc.compiler.rewrite import rewrite_kernel
 
     print()
-    head = ("kernel (numba, serial)", "cse rhs", "eqc rhs", "eqc/cse", "max |diff|")
+    head = ("kernel (serial)", "backend", "cse rhs", "eqc rhs", "eqc/cse", "max |diff|")
     rows = []
-    for name, k, grid, params in runtime_cases():
+    for (name, k, grid, params), backend in ((c, b) for c in runtime_cases() for b in ("numba", "llvm")):
         rng = np.random.default_rng(0)
         y = rng.uniform(0.5, 1.5, size=(len(k.fields), *grid.padded_shape))
         fns, outs = {}, {}
         for label, kk in (("cse", cse_kernel(k)), ("eqc", rewrite_kernel(k))):
-            fns[label] = compile_kernel(kk, BackendOptions(parallel=False)).rhs(grid, params)
+            fns[label] = _serial_rhs(backend, kk, grid, params)
             outs[label] = np.zeros_like(y)
             fns[label](0.0, y.copy(), outs[label])  # JIT + warm-up
         times: dict[str, list[float]] = {"cse": [], "eqc": []}
@@ -157,8 +166,8 @@ def runtime(rounds: int = 5, calls: int = 10) -> None:
         inner = (slice(None), *grid.interior)
         diff = float(np.max(np.abs(outs["cse"][inner] - outs["eqc"][inner])))
         tc, te = statistics.median(times["cse"]), statistics.median(times["eqc"])
-        rows.append((name, f"{tc * 1e3:.2f} ms", f"{te * 1e3:.2f} ms", f"{te / tc:.2f}", f"{diff:.1e}"))
-        print(f"  {name}: timed", file=sys.stderr)
+        rows.append((name, backend, f"{tc * 1e3:.2f} ms", f"{te * 1e3:.2f} ms", f"{te / tc:.2f}", f"{diff:.1e}"))
+        print(f"  {name} ({backend}): timed", file=sys.stderr)
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
     line = "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))
     print(line)

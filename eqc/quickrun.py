@@ -203,9 +203,16 @@ def save_plan(key: str | None, sim, setup) -> Path | None:
         return None
     path = _plan_path(key)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(plan), "utf-8")
+    tmp.write_text(json.dumps(plan, default=_plain), "utf-8")
     os.replace(tmp, path)
     return path
+
+
+def _plain(x: Any) -> Any:
+    """numpy scalars as Python numbers (json's ``default``)."""
+    if isinstance(x, np.generic):
+        return x.item()
+    raise TypeError(f"not JSON: {type(x).__name__}")
 
 
 def run_plan(plan: Mapping[str, Any], output: str | None, progress: bool = True):

@@ -123,7 +123,7 @@ def _full_run(path, output, params, t_end, dt, method, save_every, backend, orde
 
         try:
             save_plan(key, sim, sim.last_setup)
-        except (OSError, ValueError):  # a read-only cache only costs the next run its head start
+        except (OSError, ValueError, TypeError):  # a read-only cache only costs the next run its head start
             pass
     return out, ds, getattr(sim, "last_result", None), "x".join(map(str, sim.grid.n)) or "ode"
 

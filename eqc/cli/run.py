@@ -52,9 +52,9 @@ def run(path, output, sets, t_end, dt, method, save_every, backend, order, grid_
         shape = "x".join(map(str, plan["grid"]["n"])) or "ode"
         how = "cached plan"
     else:
-        out, ds, result, shape = _full_run(path, output, params, t_end, dt, method, save_every, backend, order,
-                                           grid_n, progress, resume, key)
-        how = "compiled" if key is None else "compiled; plan saved for the next run"
+        out, ds, result, shape, saved = _full_run(path, output, params, t_end, dt, method, save_every, backend,
+                                                  order, grid_n, progress, resume, key)
+        how = "compiled; plan saved for the next run" if saved else "compiled"
     wall = time.perf_counter() - tic
     first = _first_step(result)
     click.echo(f"wrote {out} ({len(ds.time)} frames, grid {shape}, {ds.attrs.get('method', '?')}, {wall:.1f} s;"
@@ -118,14 +118,15 @@ def _full_run(path, output, params, t_end, dt, method, save_every, backend, orde
                                                  resume=resume), caught)
     for w in caught:
         click.echo(f"warning: {w.message}", err=True)
+    saved = None
     if key is not None and getattr(sim, "last_setup", None) is not None:
         from ..quickrun import save_plan
 
         try:
-            save_plan(key, sim, sim.last_setup)
+            saved = save_plan(key, sim, sim.last_setup)
         except (OSError, ValueError, TypeError):  # a read-only cache only costs the next run its head start
-            pass
-    return out, ds, getattr(sim, "last_result", None), "x".join(map(str, sim.grid.n)) or "ode"
+            saved = None
+    return out, ds, getattr(sim, "last_result", None), "x".join(map(str, sim.grid.n)) or "ode", saved is not None
 
 
 def _first_step(result) -> str:

@@ -97,8 +97,11 @@ def test_a_damaged_plan_or_a_lost_object_file_falls_back(tmp_path, cache):
 
 def test_models_a_plan_cannot_replay_get_none(tmp_path, cache):
     # dopri5 has no fused loop; the numba backend is not replayed
-    _run(["stdlib:heat_1d", "-o", str(tmp_path / "a.nc"), "--method", "dopri5", "--t-end", "0.01"])
-    _run(["stdlib:heat_1d", "-o", str(tmp_path / "b.nc"), "--backend", "numba", "--t-end", "0.01"])
+    for extra in (["--method", "dopri5"], ["--backend", "numba"]):
+        out = _run(["stdlib:heat_1d", "-o", str(tmp_path / "a.nc"), "--t-end", "0.01", *extra])
+        assert "plan saved" not in out
+    out = _run(["stdlib:kuramoto_sivashinsky", "-o", str(tmp_path / "k.nc"), "--t-end", "0.5", "--grid", "32"])
+    assert "etdrk4" in out and "plan saved" not in out
     assert not list((cache / "runs").glob("*.json"))
 
 

@@ -5,7 +5,7 @@ A first run lowers the model (sympy, the e-graph rewriter), compiles its kernel 
 decides the run (method, step, save times, initial state, stability hint). When it ends
 well, :func:`save_plan` writes those decisions as plain data, a *run plan* (JSON in
 ``$EQC_CACHE_DIR/runs``), keyed by the sha256 of the model's text, the options, eqc's
-version and the CPU. The plan points at the fused loop's object file, which the LLVM
+version and source files, and the CPU. The plan points at the fused loop's object file, which the LLVM
 backend's disk cache already holds. :func:`find_plan` and :func:`run_plan` replay it
 with numpy, netCDF4, llvmlite and eqc's runtime only: no sympy, lark, networkx or
 compiler, i.e. ~0.5 s less start-up.
@@ -58,6 +58,28 @@ def _host() -> str:
     return f"{llvm.get_host_cpu_name()}|{llvm.get_host_cpu_features().flatten()}"
 
 
+_PACKAGES = ("eqc", "eqc.frontend", "eqc.compiler", "eqc.backends", "eqc.runtime")
+
+
+def _code_stamp() -> str:
+    """The names, sizes and modification times of eqc's own source files: an edited
+    checkout (``pip install -e``) must not replay a plan made by other code of the same
+    version. A few milliseconds (stat calls only)."""
+    import importlib.util
+
+    h = hashlib.sha256()
+    for name in _PACKAGES:
+        spec = importlib.util.find_spec(name)
+        for root in (spec.submodule_search_locations or []) if spec else []:
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
+                for f in sorted(filenames):
+                    if f.endswith(".py"):
+                        st = os.stat(os.path.join(dirpath, f))
+                        h.update(f"{dirpath}/{f}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
 def plan_key(path: str, options: Mapping[str, Any]) -> str | None:
     """The plan's name for model ``path`` run with ``options`` (every CLI option that
     changes the result, JSON-able), or None when the model's text cannot be read."""
@@ -68,7 +90,7 @@ def plan_key(path: str, options: Mapping[str, Any]) -> str | None:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - non-Linux
         cores = os.cpu_count()
-    blob = json.dumps({"plan": PLAN_VERSION, "eqc": __version__, "host": _host(), "cores": cores,
+    blob = json.dumps({"plan": PLAN_VERSION, "eqc": __version__, "code": _code_stamp(), "host": _host(), "cores": cores,
                        "source": hashlib.sha256(source).hexdigest(), "options": options},
                       sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:32]

@@ -126,3 +126,12 @@ def test_a_cached_run_imports_no_compiler(tmp_path, cache):
     assert "cached plan" in runs[1]
     loaded = runs[1].split("MODULES", 1)[1].split()
     assert "sympy" not in loaded and "lark" not in loaded and "networkx" not in loaded
+
+
+def test_edited_eqc_sources_get_a_new_plan(monkeypatch):
+    from eqc import quickrun
+
+    first = quickrun.plan_key("stdlib:heat_2d", {})
+    assert first == quickrun.plan_key("stdlib:heat_2d", {})
+    monkeypatch.setattr(quickrun, "_code_stamp", lambda: "an edited checkout")
+    assert quickrun.plan_key("stdlib:heat_2d", {}) != first

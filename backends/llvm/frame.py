@@ -71,14 +71,16 @@ def counted_loop(
     builder.position_at_end(done)
 
 
-def kernel_symbols(kernel: KernelIR) -> set[sp.Symbol]:
+def kernel_symbols(kernel: KernelIR) -> list[sp.Symbol]:
+    """The free symbols of a kernel (parameters, spacings, coordinates, time), sorted by name:
+    the generated IR text, the disk cache's key, must not depend on set order."""
     exprs = [e for _, e in kernel.invariants] + [e for _, e in kernel.body] + list(kernel.outputs)
     exprs += [g.expr for g in kernel.ghosts] + [c.rhs for c in kernel.constraints]
     skip = set(kernel.fields) | {f"i_{a}" for a in kernel.axis_names}
     out: set[sp.Symbol] = set()
     for e in exprs:
         out |= {s for s in e.free_symbols if isinstance(s, sp.Symbol) and s.name not in skip}
-    return out
+    return sorted(out, key=lambda s: s.name)
 
 
 def i64(v: int) -> ir.Constant:
@@ -122,8 +124,7 @@ class Frame:
         temps = {s for s, _ in kernel.invariants} | {s for s, _ in kernel.body}
         env: dict[sp.Basic, ir.Value] = {}
         self.coord_symbols: dict[str, sp.Symbol] = {}
-        # sorted: the IR text (the disk cache's key) must not depend on set order
-        for s in sorted(kernel_symbols(kernel) - temps, key=lambda s: s.name):
+        for s in (s for s in kernel_symbols(kernel) if s not in temps):
             name = s.name
             if name in params:
                 ptr = b.gep(p, [i64(params[name])], inbounds=True, source_etype=DOUBLE)

@@ -21,7 +21,7 @@ from eqc.runtime.grid import Grid
 from . import machine
 from .codegen import ModuleBuilder, Tableau, c_name, work_buffers
 from .options import LLVMOptions
-from .prepared import ADVANCE, AdvanceSpec, fused_advance, grid_arrays, row_blocks
+from .prepared import ADVANCE, AdvanceSpec, fused_advance, grid_arrays, row_blocks, thread_count
 
 __all__ = ["CompiledKernel", "compile_kernel"]
 
@@ -55,7 +55,6 @@ class _GridArgs:
         self.ptrs = tuple(_ptr(a) for a in self.arrays)
         self.shape = (len(kernel.fields), *grid.padded_shape) if grid.axes else (len(kernel.fields),)
         self.rows = grid.n[0] if grid.axes else 1
-        self.cells = grid.cells
 
 
 def _check(y: np.ndarray, shape: tuple[int, ...], what: str) -> None:
@@ -128,7 +127,7 @@ class CompiledKernel:
         n, h, lo, p = ga.ptrs
         ghosts, rhs, crhs = self._base(ga.pad)
         out_shape = (len(self.kernel.outputs), *ga.shape[1:])
-        parallel = self._threads() > 1 and ga.cells >= self.options.min_parallel_cells and ga.rows > 1
+        parallel = thread_count(self._threads(), grid, self.options.min_parallel_cells) > 1
         blocks = row_blocks(ga.rows, self._threads())
         pool = self._executor() if parallel else None
 
@@ -186,7 +185,7 @@ class CompiledKernel:
             return None
         ga = _GridArgs(self.kernel, grid, params)
         fn = self._method(tab, ga.pad)
-        nthreads = self._threads() if ga.cells >= self.options.min_parallel_cells and ga.rows > 1 else 1
+        nthreads = thread_count(self._threads(), grid, self.options.min_parallel_cells)
         pool = self._executor() if nthreads > 1 else None
         return fused_advance(fn, ga.arrays, ga.shape, work_buffers(tab), nthreads, pool, dt, keep=self)
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from eqc.runtime.grid import Grid
 
-__all__ = ["ADVANCE", "AdvanceSpec", "fused_advance", "load_advance", "row_blocks"]
+__all__ = ["ADVANCE", "AdvanceSpec", "fused_advance", "load_advance", "row_blocks", "thread_count"]
 
 _P, _I, _D = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
 # advance(y, work, n, h, lo, p, t0, dt, nsteps, row0, row1, tid, nthreads, barrier) -> t
@@ -35,6 +35,13 @@ def row_blocks(rows: int, parts: int) -> list[tuple[int, int]]:
     parts = max(1, min(parts, rows))
     edges = [rows * k // parts for k in range(parts + 1)]
     return [(edges[k], edges[k + 1]) for k in range(parts)]
+
+
+def thread_count(threads: int, grid: Grid, min_parallel_cells: int) -> int:
+    """Threads a kernel call on ``grid`` uses: one below ``min_parallel_cells`` interior
+    cells or with a single row (an ODE, a 1-row grid), else ``threads``."""
+    rows = grid.n[0] if grid.axes else 1
+    return threads if grid.cells >= min_parallel_cells and rows > 1 else 1
 
 
 def _ptr(a: np.ndarray) -> int:
@@ -134,7 +141,6 @@ def load_advance(spec: AdvanceSpec, grid: Grid, params: Mapping[str, float], dt:
     fn = ADVANCE(jitted.address(spec.symbol))
     arrays = grid_arrays(grid, [params[p] for p in spec.params])
     shape = (spec.nfields, *grid.padded_shape) if grid.axes else (spec.nfields,)
-    rows = grid.n[0] if grid.axes else 1
-    nthreads = spec.threads if grid.cells >= spec.min_parallel_cells and rows > 1 else 1
+    nthreads = thread_count(spec.threads, grid, spec.min_parallel_cells)
     pool = _pool(nthreads) if nthreads > 1 else None
     return fused_advance(fn, arrays, shape, spec.work_buffers, nthreads, pool, dt, keep=jitted)

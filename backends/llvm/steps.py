@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Tableau", "RK4", "work_buffers", "StepBuilder"]
 
-# x86's `pause` in the barrier's spin loop: without it the 2000 spins last ~3 us and a
-# waiting thread calls sched_yield every few microseconds, which cost 4-5% on a
-# memory-bound 2-thread stencil (benchmarks/llvm.py, heat 2048^2) against OpenMP's barrier
+# x86's `pause` in the barrier's spin loop: 2000 plain spins last ~1 us on the CI machine and
+# 2000 pauses ~50 us, so without it a waiting thread calls sched_yield every microsecond or
+# so. A C copy of this barrier driving a heat 2048^2 stencil on 2 threads was 4-5% slower
+# than OpenMP without the pause and level with it (a one-off harness, not in benchmarks/).
 _X86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686")
 
 
@@ -230,7 +231,7 @@ class StepBuilder:
         nxt = b.add(spins, i64(1))
         b.cbranch(b.icmp_signed("==", seen, mine), blocks["done"], blocks["check"])
         b.position_at_end(blocks["check"])
-        if _X86:  # the spin-wait hint: 2000 waits then span ~40 us, not ~3 us, before a yield
+        if _X86:  # the spin-wait hint (see _X86)
             pause = self.module.globals.get("llvm.x86.sse2.pause") or ir.Function(
                 self.module, ir.FunctionType(VOID, []), name="llvm.x86.sse2.pause")
             b.call(pause, [])

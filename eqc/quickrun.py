@@ -158,19 +158,10 @@ def _ic_function(entry: Mapping[str, Any]):
 
 
 def _initial_state(plan: Mapping[str, Any], grid) -> np.ndarray:
-    fields = plan["fields"]
-    y = np.zeros((len(fields), *grid.padded_shape) if grid.dim else (len(fields),))
     mesh = grid.mesh() if grid.dim else ()
     pvals = [plan["values"][p] for p in plan["ic_params"]]
-    for k, entry in enumerate(plan["initial"]):
-        if entry is None:
-            continue
-        val = np.asarray(_ic_function(entry)(*mesh, *pvals, plan["t0"]), dtype=float)
-        if grid.dim:
-            y[(k, *grid.interior)] = np.broadcast_to(val, grid.shape)
-        else:
-            y[k] = float(val)
-    return y
+    return grid.state([None if entry is None else _ic_function(entry)(*mesh, *pvals, plan["t0"])
+                       for entry in plan["initial"]])
 
 
 def _grid(plan: Mapping[str, Any]):
@@ -241,8 +232,7 @@ def run_plan(plan: Mapping[str, Any], output: str | None, progress: bool = True)
     """Replay ``plan``: the same run, written to ``output``. Returns ``(dataset,
     IntegrateResult)``; raises what :meth:`eqc.simulation.Simulation.run` raises."""
     from .backends.llvm.prepared import AdvanceSpec, load_advance
-    from .runtime.driver import integrate
-    from .runtime.output import open_writer
+    from .runtime.driver import integrate_to_output
     from .runtime.steppers import FusedStepper
 
     grid = _grid(plan)
@@ -250,16 +240,9 @@ def run_plan(plan: Mapping[str, Any], output: str | None, progress: bool = True)
     y = _initial_state(plan, grid)
     advance = load_advance(AdvanceSpec.from_json(plan["advance"]), grid, values, plan["dt"])
     stepper = FusedStepper(advance, plan["dt"], None, method=plan["method"])
-    ck = Path(f"{output}.ck.npz") if output is not None else None
-    fields = tuple(plan["fields"])
-    with open_writer(output, grid, fields, params=values, attrs=plan["attrs"]) as w:
-        result = integrate(stepper, y, plan["t0"], plan["t1"], np.asarray(plan["times"]), w.write, grid=grid,
-                           field_names=fields, progress=progress, stability_hint=plan["hint"],
-                           description=plan["description"], checkpoint=ck)
-        ds = w.dataset()
-    if ck is not None and ck.exists():
-        ck.unlink()
-    return ds, result
+    return integrate_to_output(stepper, y, plan["t0"], plan["t1"], np.asarray(plan["times"]), output, grid,
+                               tuple(plan["fields"]), params=values, attrs=plan["attrs"], progress=progress,
+                               stability_hint=plan["hint"], description=plan["description"])
 
 
 def process_age() -> float | None:

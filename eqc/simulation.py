@@ -179,25 +179,21 @@ class Simulation:
         values = self.params(params)
         pvals = [values[p] for p in self.model.param_names]
         solve = self.model.solve or Solve()
-        y = np.zeros((len(self.fields), *grid.padded_shape) if grid.dim else (len(self.fields),))
         mesh = grid.mesh() if grid.dim else ()
         initial = dict(initial or {})
         unknown = set(initial) - set(self.fields)
         if unknown:
             raise SemanticModelError(f"`initial` names no field of {self.model.name}: {sorted(unknown)[0]}")
-        for k, f in enumerate(self.fields):
+        values_of = []
+        for f in self.fields:
+            ic = self.model.ic_for(f)
             if f in initial:
-                val = np.asarray(initial[f], dtype=float)
+                values_of.append(initial[f])
+            elif ic is None:
+                values_of.append(None)
             else:
-                ic = self.model.ic_for(f)
-                if ic is None:
-                    continue
-                val = _lambdify(self.model, ic.expr)(*mesh, *pvals, solve.t0)
-            if grid.dim:
-                y[(k, *grid.interior)] = np.broadcast_to(val, grid.shape)
-            else:
-                y[k] = float(val)
-        return y
+                values_of.append(_lambdify(self.model, ic.expr)(*mesh, *pvals, solve.t0))
+        return grid.state(values_of)
 
     # ---------------------------------------------------------------- choices
     def _linear_terms(self) -> dict[str, dict[tuple[int, ...], sp.Expr]]:
@@ -387,16 +383,13 @@ class Simulation:
             from .steady import solve_steady
 
             return solve_steady(self, params=params, initial=initial, output=output)
-        from pathlib import Path
-
-        from .runtime.driver import integrate
+        from .runtime.driver import checkpoint_path, integrate_to_output
         from .runtime.driver import resume as read_checkpoint
-        from .runtime.output import open_writer
 
         st = self.prepare_run(t_end, dt, method, save_every, params, initial, rtol, atol)
         y, t1, values, stepper, hint, times, attrs, method = (st.y, st.t1, st.values, st.stepper, st.hint,
                                                               st.times, st.attrs, st.method)
-        ck = Path(f"{output}.ck.npz") if output is not None else None
+        ck = checkpoint_path(output)
         saved, start = 0, st.t0
         if resume:
             if ck is None or not ck.exists():
@@ -409,17 +402,12 @@ class Simulation:
                 raise SemanticModelError(f"checkpoint {ck} is for another grid or model", hint="run without --resume")
             y[...] = r.y
             saved, start = r.saved, r.t
-        with open_writer(output, self.grid, self.fields, params=values, attrs=attrs,
-                         resume_frames=saved if resume else None) as w:
-            if self.kernel.constraints:
-                self.compiled.rhs(self.grid, values)(start, y, np.zeros_like(y))
-            self.last_result = integrate(stepper, y, start, t1, times, w.write, grid=self.grid,
-                                         field_names=self.fields, progress=progress, stability_hint=hint,
-                                         description=f"{self.model.name} ({method}, {self.backend})",
-                                         checkpoint=ck, saved_before=saved)
-            ds = w.dataset()
-        if ck is not None and ck.exists():
-            ck.unlink()
+        if self.kernel.constraints:  # the constraint fields consistent with the start state
+            self.compiled.rhs(self.grid, values)(start, y, np.zeros_like(y))
+        ds, self.last_result = integrate_to_output(
+            stepper, y, start, t1, times, output, self.grid, self.fields, params=values, attrs=attrs,
+            progress=progress, stability_hint=hint, description=f"{self.model.name} ({method}, {self.backend})",
+            saved_before=saved, resume=resume)
         self.last_state = y
         self.last_setup = st
         return ds

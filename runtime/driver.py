@@ -20,6 +20,7 @@ import os
 import time as _time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -236,3 +237,44 @@ def integrate(
             raise
         raise SimulationInterrupted(t, saved) from None
     return IntegrateResult(t, stepper.nsteps - steps0, saved, _time.perf_counter() - start, first_at)
+
+
+def checkpoint_path(output: str | os.PathLike | None) -> Path | None:
+    """Where a run writing ``output`` keeps its checkpoint (None: no output file)."""
+    return Path(f"{output}.ck.npz") if output is not None else None
+
+
+def integrate_to_output(
+    stepper: Stepper,
+    y: np.ndarray,
+    t_start: float,
+    t1: float,
+    save_times: Sequence[float] | np.ndarray,
+    output: str | os.PathLike | None,
+    grid: Grid,
+    field_names: Sequence[str],
+    *,
+    params: dict | None = None,
+    attrs: dict | None = None,
+    progress: bool = True,
+    stability_hint: str | None = None,
+    description: str = "integrating",
+    saved_before: int = 0,
+    resume: bool = False,
+):
+    """:func:`integrate` into a result file (netCDF, zarr for ``.zarr``, memory for None),
+    checkpointed to ``<output>.ck.npz`` after every snapshot and the checkpoint removed when
+    the run completes. ``resume``: continue a file holding ``saved_before`` frames.
+    Returns ``(dataset, IntegrateResult)``."""
+    from .output import open_writer
+
+    ck = checkpoint_path(output)
+    with open_writer(output, grid, field_names, params=params, attrs=attrs,
+                     resume_frames=saved_before if resume else None) as w:
+        result = integrate(stepper, y, t_start, t1, save_times, w.write, grid=grid, field_names=field_names,
+                           progress=progress, stability_hint=stability_hint, description=description,
+                           checkpoint=ck, saved_before=saved_before)
+        ds = w.dataset()
+    if ck is not None and ck.exists():
+        ck.unlink()
+    return ds, result

@@ -6,7 +6,9 @@ An axis ``[lo, hi]`` with ``n`` points has ``h = (hi - lo) / n`` and points
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -74,6 +76,20 @@ class Grid:
     def mesh(self) -> tuple[np.ndarray, ...]:
         """Coordinates of every interior point, one array per axis (``indexing="ij"``)."""
         return tuple(np.meshgrid(*(self.coords(a) for a in self.axes), indexing="ij"))
+
+    def state(self, values: Sequence[Any]) -> np.ndarray:
+        """A padded state (``(len(values), *padded_shape)``; ``(len(values),)`` without axes)
+        with each field's value (scalar or interior array) broadcast into the interior;
+        ``None`` leaves a field at zero."""
+        y = np.zeros((len(values), *self.padded_shape) if self.dim else (len(values),))
+        for k, val in enumerate(values):
+            if val is None:
+                continue
+            if self.dim:
+                y[(k, *self.interior)] = np.broadcast_to(np.asarray(val, dtype=float), self.shape)
+            else:
+                y[k] = float(val)
+        return y
 
     def with_n(self, n: tuple[int, ...]) -> Grid:
         return Grid(self.axes, self.lo, self.hi, tuple(n), self.periodic, self.halo)

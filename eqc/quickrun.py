@@ -24,7 +24,6 @@ import json
 import math
 import os
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -36,19 +35,16 @@ __all__ = ["PLAN_VERSION", "plan_key", "find_plan", "save_plan", "run_plan", "pr
 
 PLAN_VERSION = 1
 _FUSED = ("euler", "ssprk3", "rk4")
-_MAX_SOURCE = 1_000_000
 
 
-def _source_bytes(path: str) -> bytes | None:
-    """The model's text as the loader would read it, or None (then no plan)."""
+def _source_text(path: str) -> str | None:
+    """The model's text, read as the loader reads it, or None (then the full path reports why)."""
+    from .compiler.diagnostics import ModelError
+    from .frontend.source import read_source
+
     try:
-        if path.startswith("stdlib:"):
-            return resources.files("eqc.stdlib").joinpath(f"{path[len('stdlib:'):]}.pde").read_bytes()
-        p = Path(path)
-        if not p.is_file() or p.stat().st_size > _MAX_SOURCE:
-            return None
-        return p.read_bytes()
-    except (OSError, ValueError):
+        return read_source(path)[0]
+    except ModelError:
         return None
 
 
@@ -83,7 +79,7 @@ def _code_stamp() -> str:
 def plan_key(path: str, options: Mapping[str, Any]) -> str | None:
     """The plan's name for model ``path`` run with ``options`` (every CLI option that
     changes the result, JSON-able), or None when the model's text cannot be read."""
-    source = _source_bytes(path)
+    source = _source_text(path)
     if source is None:
         return None
     try:
@@ -91,7 +87,7 @@ def plan_key(path: str, options: Mapping[str, Any]) -> str | None:
     except (AttributeError, OSError):  # pragma: no cover - non-Linux
         cores = os.cpu_count()
     blob = json.dumps({"plan": PLAN_VERSION, "eqc": __version__, "code": _code_stamp(), "host": _host(), "cores": cores,
-                       "source": hashlib.sha256(source).hexdigest(), "options": options},
+                       "source": hashlib.sha256(source.encode()).hexdigest(), "options": options},
                       sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 

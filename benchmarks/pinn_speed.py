@@ -9,8 +9,8 @@ points, float32, on this machine's CPU (or GPU when JAX has one).
 
 eqc trains with its defaults for the model (hard initial/boundary ansatz, forward-mode
 derivatives); DeepXDE gets the PDE residual only (no boundary or initial terms, so it does
-strictly less work per step than a real DeepXDE setup). Both use uniform points, fixed
-during the timed steps. Each contender runs in its own fresh process, alternating, and the
+strictly less work per step than a real DeepXDE setup). Both use one draw of uniformly random points
+for the whole run (eqc: ``resample_every=0``). Each contender runs in its own fresh process, alternating, and the
 rate excludes compilation (eqc: the first chunk; DeepXDE: a 50-step warm-up call).
 Reported: medians over the rounds and the ratio eqc / DeepXDE.
 """
@@ -40,7 +40,7 @@ def pde(x, y):
     u_t = dde.grad.jacobian(y, x, i=0, j=1)[0]
     u_xx = dde.grad.hessian(y, x, i=0, j=0)[0]
     return u_t + u * u_x - nu * u_xx
-data = dde.data.TimePDE(geom, pde, [], num_domain=points, train_distribution="uniform")
+data = dde.data.TimePDE(geom, pde, [], num_domain=points, train_distribution="pseudo")  # random uniform: exactly `points`
 net = dde.nn.FNN([2] + [width] * depth + [1], "tanh", "Glorot normal")
 model = dde.Model(data, net)
 model.compile("adam", lr=1e-3)
@@ -58,7 +58,7 @@ from eqc.backends.jax.pinn.trainer import train
 points, width, depth, steps = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 model = eqc.load("stdlib:burgers_1d")
 s = from_model(model).replace(points=points, width=width, depth=depth, steps=steps + 50, lbfgs_steps=0,
-                              sampler="uniform", windows=1, float64=False)
+                              sampler="uniform", resample_every=0, windows=1, float64=False)
 res = train(model, s, progress=False)
 print("RESULT", json.dumps({"steps_per_s": res.steps_per_second, "version": eqc.__version__}))
 """

@@ -9,7 +9,8 @@ Fotiadis 1998, IEEE TNN 9, 987; Sukumar & Srivastava 2022, CMAME 389, 114333):
 * a Dirichlet side is hard when its value is a constant in time that the initial state
   matches (checked numerically), or, for a steady model or a soft initial condition,
   when every hard side of that field has the same constant value ``c`` (then ``A = c``);
-  its normalised distance ``(x - lo)/L`` or ``(hi - x)/L`` multiplies ``phi``;
+  its normalised distance ``(x - lo)/L`` or ``(hi - x)/L`` multiplies ``phi`` (both sides of
+  one axis: ``(x - lo)(hi - x)/(L/2)^2``, so that ``phi`` peaks at 1);
 * everything else (Neumann, Robin, time-dependent or incompatible Dirichlet sides, soft
   initial conditions) stays a loss term, listed in :class:`Plan`.
 
@@ -117,6 +118,10 @@ def window_solution(
     ics = [problem.model.ic_for(f) for f in problem.fields]
     lo, hi = problem.lo, problem.hi
 
+    two_sided = [
+        {j: sum(1 for i, _ in sides if i == j) == 2 for j, _ in sides} for sides in plan.hard_sides
+    ]
+
     def u(z):
         N = net(z)
         outs = []
@@ -135,7 +140,12 @@ def window_solution(
                 A = plan.base[k] or 0.0
             for j, side in plan.hard_sides[k]:
                 L = hi[j] - lo[j]
-                phi = phi * ((z[j] - lo[j]) / L if side == "lo" else (hi[j] - z[j]) / L)
+                # Both sides of one axis: (x - lo)(hi - x) / (L/2)^2 peaks at 1, like one side's
+                # (x - lo)/L; the plain product peaks at 1/4 per axis, 1/16 on a square, and a
+                # network that must output 16x the solution barely trains (Helmholtz stalled
+                # at its initial loss).
+                scale = 2.0 / L if two_sided[k][j] else 1.0 / L
+                phi = phi * scale * ((z[j] - lo[j]) if side == "lo" else (hi[j] - z[j]))
             outs.append(A + phi * N[k])
         return jnp.stack(outs)
 

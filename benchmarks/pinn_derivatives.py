@@ -38,10 +38,10 @@ def main(argv: list[str] | None = None) -> None:
     import jax
     import jax.numpy as jnp
     import numpy as np
-
-    import eqc
     from eqc.backends.jax.pinn.network import make_nets
     from eqc.backends.jax.pinn.residual import make_problem
+
+    import eqc
 
     model = eqc.load("stdlib:burgers_1d")
     problem = make_problem(model)
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
         pts = jnp.asarray(np.random.default_rng(0).uniform(problem.lo, problem.hi, (n, 2)), jnp.float32)
         fns, values = {}, {}
         for name, res in contenders.items():
-            def loss(a, res=res):
+            def loss(a, res=res, pts=pts):
                 m = eqx.combine(a, static)
                 if res is None:
                     r = jax.vmap(lambda z: problem.pde(m, z, params)[0])(pts)

@@ -97,6 +97,10 @@ def run_model(name: str, args) -> dict:
     changes = {k: getattr(args, k) for k in ("steps", "lbfgs_steps", "points", "width", "depth", "windows", "seed")}
     if args.float64:
         changes["float64"] = True
+    if args.lbfgs_float64:
+        changes["lbfgs_float64"] = True
+    if args.init:
+        changes["init"] = args.init
     settings = settings.replace(**changes)
     exact = exact_for(name, model)
     grids = None
@@ -116,7 +120,8 @@ def run_model(name: str, args) -> dict:
                 monitor_every=args.monitor_every)
     wall = time.perf_counter() - t0
     out = {"model": name, "windows": len(res.windows), "steps_per_s": res.steps_per_second, "wall_s": wall,
-           "settings": f"w{settings.width}x{settings.depth} n{settings.points} adam{settings.steps} lbfgs{settings.lbfgs_steps}"}
+           "settings": f"w{settings.width}x{settings.depth} n{settings.points} adam{settings.steps} lbfgs{settings.lbfgs_steps}"
+                       f"{'(f64)' if settings.lbfgs_float64 and not settings.float64 else ''} {settings.init}"}
     try:
         out["rel_l2_classical"] = reference_error(res, model)[0]
     except Exception as exc:  # a model the classical path cannot solve
@@ -184,6 +189,8 @@ def main(argv=None) -> None:
     ap.add_argument("--windows", type=int, default=None)
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--float64", action="store_true")
+    ap.add_argument("--lbfgs-float64", action="store_true", help="L-BFGS in float64 after float32 Adam")
+    ap.add_argument("--init", choices=("glorot", "uniform"), default=None)
     ap.add_argument("--monitor-every", type=int, default=500)
     ap.add_argument("--deepxde", action="store_true", help="also time DeepXDE (JAX backend) if installed")
     ap.add_argument("--quiet", action="store_true")

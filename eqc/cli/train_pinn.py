@@ -29,6 +29,8 @@ from .common import fail, load_model, parse_sets, user_errors
 @click.option("--lr", type=float, help="Adam learning rate.")
 @click.option("--fourier", type=int, help="Random Fourier features (0: none).")
 @click.option("--float64/--float32", "float64", default=None, help="Floating-point precision.")
+@click.option("--lbfgs-float64/--lbfgs-float32", "lbfgs_float64", default=None,
+              help="Run L-BFGS in float64 after float32 Adam.")
 @click.option("--seed", type=int, help="Random seed.")
 @click.option("--soft-constraints", is_flag=True, default=False, help="Impose IC/Dirichlet BCs by loss terms, not exactly.")
 @click.option("--checkpoint-every", type=int, help="Steps between checkpoints.")
@@ -40,8 +42,8 @@ from .common import fail, load_model, parse_sets, user_errors
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a parameter value.")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @user_errors
-def train_pinn(path, width, depth, steps, points, sampler, windows, causal, lbfgs_steps, lr, fourier, float64, seed,
-               soft_constraints, checkpoint_every, out_dir, resume, reference, data, truth, sets, progress) -> None:
+def train_pinn(path, width, depth, steps, points, sampler, windows, causal, lbfgs_steps, lr, fourier, float64,
+               lbfgs_float64, seed, soft_constraints, checkpoint_every, out_dir, resume, reference, data, truth, sets, progress) -> None:
     """Train a PINN for the model in PATH (a .pde file or stdlib:NAME)."""
     from ..backends.jax.pinn.settings import PINNSettings, from_model
     from ..pinn import train_pinn as run
@@ -61,7 +63,7 @@ def train_pinn(path, width, depth, steps, points, sampler, windows, causal, lbfg
     try:
         settings = settings.replace(
             width=width, depth=depth, steps=steps, points=points, sampler=sampler, windows=windows,
-            lbfgs_steps=lbfgs_steps, lr=lr, fourier=fourier, float64=float64, seed=seed,
+            lbfgs_steps=lbfgs_steps, lr=lr, fourier=fourier, float64=float64, lbfgs_float64=lbfgs_float64, seed=seed,
             checkpoint_every=checkpoint_every, hard=False if soft_constraints else None,
         )
     except ValueError as exc:

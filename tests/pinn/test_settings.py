@@ -25,3 +25,24 @@ def test_train_line_options_reach_the_settings() -> None:
 def test_unknown_sampler_is_a_model_error() -> None:
     with pytest.raises(SemanticModelError):
         from_model(parse(MODEL + "train pinn sampler halton\n"))
+
+
+def test_init_and_lbfgs_precision_from_the_train_line() -> None:
+    s = from_model(parse(MODEL + "train pinn init uniform lbfgs_float64 on\n"))
+    assert (s.init, s.lbfgs_float64) == ("uniform", True)
+    assert from_model(parse(MODEL)).init == "glorot"
+    with pytest.raises(SemanticModelError):
+        from_model(parse(MODEL + "train pinn init zeros\n"))
+
+
+def test_glorot_and_uniform_initialisations_differ_in_scale() -> None:
+    import numpy as np
+    from eqc.backends.jax.pinn.network import make_nets
+
+    def hidden(init):
+        net = make_nets([((0.0,), (1.0,))], (False,), 1, width=256, depth=2, seed=0, init=init)[0]
+        return np.asarray(net.mlp.layers[1].weight), np.asarray(net.mlp.layers[1].bias)
+
+    (wg, bg), (wu, bu) = hidden("glorot"), hidden("uniform")
+    assert np.std(wg) == pytest.approx(np.sqrt(2 / 512), rel=0.02) and not bg.any()
+    assert np.std(wu) == pytest.approx(1 / np.sqrt(3 * 256), rel=0.02) and bu.any()

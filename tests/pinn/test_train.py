@@ -118,3 +118,21 @@ def test_steady_2d_with_all_four_sides_exact_trains(tmp_path) -> None:
     u = res.predict(np.stack([X.ravel(), Y.ravel()], 1))[:, 0].reshape(X.shape)
     ref = np.sin(np.pi * X) * np.sin(np.pi * Y)
     assert np.linalg.norm(u - ref) / np.linalg.norm(ref) < 5e-2
+
+
+def test_lbfgs_in_float64_after_float32_adam(heat) -> None:
+    """The L-BFGS phase runs in float64, lowers the loss, and hands back float32 weights."""
+    import equinox as eqx
+    import jax
+
+    s = TINY.replace(steps=200, lbfgs_steps=40, lbfgs_float64=True)
+    res = train(heat(0.1, t1=0.5), s, progress=False)
+    leaves = [a for a in jax.tree_util.tree_leaves(res.nets) if eqx.is_inexact_array(a)]
+    assert leaves and all(a.dtype == np.float32 for a in leaves)
+    adam = [h["loss"] for h in res.history if "lbfgs" not in h]
+    lbfgs = [h["loss"] for h in res.history if "lbfgs" in h]
+    assert len(lbfgs) > 5 and lbfgs[-1] < adam[-1]
+    T, X = _grid()
+    u = res.predict(np.stack([T.ravel(), X.ravel()], 1))[:, 0].reshape(T.shape)
+    ref = _exact(0.1)(T, X)
+    assert np.linalg.norm(u - ref) / np.linalg.norm(ref) < 5e-2

@@ -28,7 +28,10 @@ class PINNSettings:
     constraints are loss terms; ``balance_every``: steps between learning-rate-annealing
     weight updates (Wang, Teng & Perdikaris 2021, SIAM J. Sci. Comput. 43, A3055,
     Algorithm 1; 0 = off); ``resample_every``: steps between fresh collocation draws
-    (uniform) or RAR-D additions (Wu et al. 2023, CMAME 403, 115671).
+    (uniform) or RAR-D additions (Wu et al. 2023, CMAME 403, 115671); ``lbfgs_float64``:
+    run the L-BFGS phase in float64 after float32 Adam (its line search stalls early on a
+    float32 loss; the weights are stored back in the training precision); ``init``: the
+    network's initial weights (Glorot normal, or equinox's uniform; see ``make_nets``).
     """
 
     width: int = 64
@@ -43,7 +46,9 @@ class PINNSettings:
     lr_decay: float = 0.9
     lr_decay_steps: int = 1000
     float64: bool = False
+    lbfgs_float64: bool = False
     seed: int = 0
+    init: Literal["glorot", "uniform"] = "glorot"
     hard: bool = True
     harmonics: int = 1
     fourier: int = 0
@@ -57,6 +62,8 @@ class PINNSettings:
     data_weight: float = 1.0
 
     def __post_init__(self) -> None:
+        if self.init not in ("glorot", "uniform"):
+            raise ValueError(f"init must be 'glorot' or 'uniform', got {self.init!r}")
         if self.sampler not in SAMPLERS:
             raise ValueError(f"sampler must be one of {SAMPLERS}, got {self.sampler!r}")
         for name in ("width", "depth", "points"):

@@ -19,6 +19,7 @@ continue the same loss curve.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -160,8 +161,14 @@ def build_nets(problem: Problem, settings: PINNSettings, windows) -> list[PINNNe
     return make_nets(
         boxes, problem.periodic, len(problem.fields), width=settings.width, depth=settings.depth,
         seed=settings.seed, harmonics=settings.harmonics, fourier=settings.fourier, sigma=settings.fourier_sigma,
+        init=settings.init,
         dtype=jnp.float64 if settings.float64 else jnp.float32,
     )
+
+
+def _cast(tree, dtype):
+    """``tree`` with its floating-point arrays in ``dtype``."""
+    return jax.tree_util.tree_map(lambda a: a.astype(dtype) if eqx.is_inexact_array(a) else a, tree)
 
 
 def _windows(problem: Problem, count: int) -> tuple[tuple[float, float], ...]:
@@ -436,16 +443,20 @@ class _Trainer:
             if ckpt is not None:
                 self._save(ckpt, nets, w, trainable, static, opt_state, weights, (points, active), round_, step, "lbfgs", history)
         if phase == "lbfgs" and s.lbfgs_steps > 0:
-            wts, pts, act = weights, points, active
+            wide = s.lbfgs_float64 and not s.float64
+            with jax.enable_x64(True) if wide else contextlib.nullcontext():
+                lb_dtype = jnp.float64 if wide else self.dtype
+                wts, pts, act = _cast(weights, lb_dtype), jnp.asarray(points, lb_dtype), active
 
-            def lb_loss(tr):
-                return loss_and_terms(tr, pts, act, wts)[0]
+                def lb_loss(tr):
+                    return loss_and_terms(tr, pts, act, wts)[0]
 
-            def record(i, value, tr):
-                history.append({"step": float(len(history)), "window": float(w), "loss": value, "lbfgs": 1.0})
-                self._observe(w, nets, tr, static, i + 1)
+                def record(i, value, tr):
+                    history.append({"step": float(len(history)), "window": float(w), "loss": value, "lbfgs": 1.0})
+                    self._observe(w, nets, _cast(tr, self.dtype), static, i + 1)
 
-            trainable, _ = lbfgs_minimise(lb_loss, trainable, s.lbfgs_steps, on_step=record)
+                trainable, _ = lbfgs_minimise(lb_loss, _cast(trainable, lb_dtype), s.lbfgs_steps, on_step=record)
+                trainable = _cast(trainable, self.dtype)
         net = eqx.combine(trainable["net"], static)
         nets = list(nets)
         nets[w] = net

@@ -17,7 +17,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["PINNNet", "make_nets"]
+__all__ = ["PINNNet", "make_nets", "INITS"]
+
+INITS = ("glorot", "uniform")
 
 
 class PINNNet(eqx.Module):
@@ -78,11 +80,20 @@ def make_nets(
     harmonics: int = 1,
     fourier: int = 0,
     sigma: float = 1.0,
+    init: str = "glorot",
     dtype=jnp.float32,
 ) -> list[PINNNet]:
-    """One network per box, weights drawn with numpy (equinox's default uniform
-    ``+-1/sqrt(fan_in)``) into an MLP skeleton: eager JAX initialisation would compile
-    every random draw separately, seconds of start-up on a busy CPU."""
+    """One network per box, weights drawn with numpy into an MLP skeleton (eager JAX
+    initialisation would compile every random draw separately, seconds of start-up on a
+    busy CPU).
+
+    ``init="glorot"``: Glorot-normal weights, std ``sqrt(2/(fan_in + fan_out))``, zero
+    biases (Glorot & Bengio 2010; the usual choice for tanh PINNs, Raissi et al. 2019).
+    ``"uniform"``: equinox's default, weights and biases uniform in ``+-1/sqrt(fan_in)``;
+    its hidden weights are ~1.7x smaller, and Helmholtz (stdlib:helmholtz_2d, seed 1) then
+    sat at rel. L2 ~1.5 for 2000 Adam steps where Glorot was at 1.3e-2."""
+    if init not in INITS:
+        raise ValueError(f"init must be one of {INITS}, got {init!r}")
     n_in = PINNNet.input_size(periodic, harmonics)
     size = 2 * fourier if fourier > 0 else n_in
     # the structure without computing anything, then numpy draws: no XLA compiles here
@@ -94,10 +105,14 @@ def make_nets(
     for lo, hi in boxes:
         layers = []
         for layer in skeleton.layers:
-            fan_in = layer.weight.shape[1]
-            bound = 1.0 / np.sqrt(fan_in)  # equinox's default Linear initialisation
-            W = rng.uniform(-bound, bound, layer.weight.shape)
-            b = rng.uniform(-bound, bound, layer.bias.shape)
+            fan_out, fan_in = layer.weight.shape
+            if init == "glorot":
+                W = rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), layer.weight.shape)
+                b = np.zeros(layer.bias.shape)
+            else:
+                bound = 1.0 / np.sqrt(fan_in)  # equinox's default Linear initialisation
+                W = rng.uniform(-bound, bound, layer.weight.shape)
+                b = rng.uniform(-bound, bound, layer.bias.shape)
             layers.append((W, b))
         mlp = eqx.tree_at(
             lambda m: [x for lyr in m.layers for x in (lyr.weight, lyr.bias)],

@@ -17,9 +17,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["PINNNet", "make_nets", "INITS"]
+from .settings import INITS
 
-INITS = ("glorot", "uniform")
+__all__ = ["PINNNet", "make_nets"]
 
 
 class PINNNet(eqx.Module):

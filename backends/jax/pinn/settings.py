@@ -13,9 +13,10 @@ from typing import Any, Literal
 from ....compiler.diagnostics import SemanticModelError
 from ....compiler.ir.model import Model
 
-__all__ = ["PINNSettings", "from_model", "SAMPLERS"]
+__all__ = ["PINNSettings", "from_model", "SAMPLERS", "INITS"]
 
 SAMPLERS = ("uniform", "sobol", "rar-d")
+INITS = ("glorot", "uniform")  # network initialisations, see network.make_nets
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +63,8 @@ class PINNSettings:
     data_weight: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.init not in ("glorot", "uniform"):
-            raise ValueError(f"init must be 'glorot' or 'uniform', got {self.init!r}")
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
         if self.sampler not in SAMPLERS:
             raise ValueError(f"sampler must be one of {SAMPLERS}, got {self.sampler!r}")
         for name in ("width", "depth", "points"):

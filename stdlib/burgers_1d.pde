@@ -3,7 +3,8 @@
 # Source: M. Raissi, P. Perdikaris & G. E. Karniadakis, "Physics-informed neural
 # networks", J. Comput. Phys. 378 (2019) 686, section 3.1.
 # PINN defaults (train line): 8192 Sobol points grown by RAR-D, 3000 Adam + 5000 L-BFGS steps:
-# relative L2 1.9e-4 against the Cole–Hopf solution in 15 min on 2 CPU cores (2026-12-01); with
+# relative L2 3.8e-4 against the Cole–Hopf solution in 930 s on 2 CPU cores (Glorot init,
+# distance factor peaking at 1; 1.9e-4 with the earlier init and factor, 2026-12-01); with
 # 2048 fixed-count points and 5000 + 500 steps it stalled at 7.6e-2.
 # Stability: 4 nu dt/h^2 = 4 * 0.00318 * 1e-3 * 256^2 = 0.83, dt/h = 0.26 (RK4).
 model burgers_1d "Viscous Burgers' equation (Raissi et al. 2019)"

@@ -120,13 +120,24 @@ def test_steady_2d_with_all_four_sides_exact_trains(tmp_path) -> None:
     assert np.linalg.norm(u - ref) / np.linalg.norm(ref) < 5e-2
 
 
-def test_lbfgs_in_float64_after_float32_adam(heat) -> None:
+def test_lbfgs_in_float64_after_float32_adam(heat, monkeypatch) -> None:
     """The L-BFGS phase runs in float64, lowers the loss, and hands back float32 weights."""
     import equinox as eqx
     import jax
+    from eqc.backends.jax.pinn import trainer
 
+    seen = []
+
+    def spy(loss, params, steps, on_step=None):
+        seen.append({a.dtype for a in jax.tree_util.tree_leaves(params) if eqx.is_inexact_array(a)})
+        seen.append(loss(params).dtype)
+        return real(loss, params, steps, on_step=on_step)
+
+    real = trainer.lbfgs_minimise
+    monkeypatch.setattr(trainer, "lbfgs_minimise", spy)
     s = TINY.replace(steps=200, lbfgs_steps=40, lbfgs_float64=True)
     res = train(heat(0.1, t1=0.5), s, progress=False)
+    assert seen == [{np.dtype("float64")}, np.dtype("float64")]  # the parameters and the loss
     leaves = [a for a in jax.tree_util.tree_leaves(res.nets) if eqx.is_inexact_array(a)]
     assert leaves and all(a.dtype == np.float32 for a in leaves)
     adam = [h["loss"] for h in res.history if "lbfgs" not in h]

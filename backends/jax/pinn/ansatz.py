@@ -23,15 +23,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import sympy as sp
 
 from ....compiler.ir.model import BoundaryCondition
 from ....compiler.ir.symbols import TIME, coord
-from .residual import Field, Problem
+from . import taylor as tj
+from .residual import Problem
 
-__all__ = ["Plan", "plan_constraints", "window_solution"]
+__all__ = ["Plan", "WindowField", "plan_constraints", "window_solution"]
 
 
 @dataclass(frozen=True)
@@ -101,33 +103,40 @@ def plan_constraints(problem: Problem, hard: bool, params: Mapping[str, float]) 
     return Plan(tuple(hard_ic), tuple(sides), tuple(base), tuple(soft), tuple(soft_ic))
 
 
-def window_solution(
-    problem: Problem,
-    plan: Plan,
-    window: tuple[float, float],
-    net: Callable[[Any], Any],
-    start: Field | None,
-    params: Mapping[str, Any],
-) -> Field:
+class WindowField:
     """``u(z)`` of one time window (or of the whole steady box): ``A + phi * net``.
 
-    ``start``: the previous window's solution (its value at ``tau0`` is this window's
-    initial state); None in the first window, where the model's ``init`` is used.
+    Call it on one point for all fields; :meth:`jets` gives the fields and their input
+    derivatives over a batch in one Taylor-mode sweep (:mod:`.taylor`), the way the
+    trainer evaluates residuals.
     """
-    tau0, tau1 = window
-    ics = [problem.model.ic_for(f) for f in problem.fields]
-    lo, hi = problem.lo, problem.hi
 
-    two_sided = [
-        {j: sum(1 for i, _ in sides if i == j) == 2 for j, _ in sides} for sides in plan.hard_sides
-    ]
+    def __init__(self, problem: Problem, plan: Plan, window: tuple[float, float], net, start, params):
+        self.problem, self.plan, self.window, self.net, self.start, self.params = problem, plan, window, net, start, params
+        self.ics = [problem.model.ic_for(f) for f in problem.fields]
+        # per field: {axis: True when both of its sides are hard}
+        self.two_sided = [
+            {j: sum(1 for i, _ in sides if i == j) == 2 for j, _ in sides} for sides in plan.hard_sides
+        ]
 
-    def u(z):
-        N = net(z)
+    def _side_factor(self, k: int, j: int, side: str) -> tuple[float, float]:
+        """The hard side's factor as ``scale * x + shift``."""
+        lo, hi = self.problem.lo[j], self.problem.hi[j]
+        # Both sides of one axis: (x - lo)(hi - x) / (L/2)^2 peaks at 1, like one side's
+        # (x - lo)/L; the plain product peaks at 1/4 per axis, 1/16 on a square, and a
+        # network that must output 16x the solution barely trains (Helmholtz stalled
+        # at its initial loss).
+        scale = 2.0 / (hi - lo) if self.two_sided[k][j] else 1.0 / (hi - lo)
+        return (scale, -scale * lo) if side == "lo" else (-scale, scale * hi)
+
+    def __call__(self, z):
+        problem, plan = self.problem, self.plan
+        tau0, tau1 = self.window
+        N = self.net(z)
         outs = []
         start_val = None
-        if start is not None and any(plan.hard_ic):
-            start_val = start(z.at[0].set(tau0))
+        if self.start is not None and any(plan.hard_ic):
+            start_val = self.start(z.at[0].set(tau0))
         for k in range(len(problem.fields)):
             phi = 1.0
             if plan.hard_ic[k]:
@@ -135,18 +144,60 @@ def window_solution(
                 if start_val is not None:
                     A = start_val[k]
                 else:
-                    A = problem.expression(ics[k].expr, z, params)
+                    A = problem.expression(self.ics[k].expr, z, self.params)
             else:
                 A = plan.base[k] or 0.0
             for j, side in plan.hard_sides[k]:
-                L = hi[j] - lo[j]
-                # Both sides of one axis: (x - lo)(hi - x) / (L/2)^2 peaks at 1, like one side's
-                # (x - lo)/L; the plain product peaks at 1/4 per axis, 1/16 on a square, and a
-                # network that must output 16x the solution barely trains (Helmholtz stalled
-                # at its initial loss).
-                scale = 2.0 / L if two_sided[k][j] else 1.0 / L
-                phi = phi * scale * ((z[j] - lo[j]) if side == "lo" else (hi[j] - z[j]))
+                scale, shift = self._side_factor(k, j, side)
+                phi = phi * (scale * z[j] + shift)
             outs.append(A + phi * N[k])
         return jnp.stack(outs)
 
-    return u
+    def jets(self, Z, keys: tuple[tuple[int, ...], ...]) -> tj.Jet:
+        """``{key: (n, n_fields)}`` for every key of ``keys`` (a :func:`.taylor.closure`)
+        over the batch ``Z`` (n, dim)."""
+        problem, plan = self.problem, self.plan
+        tau0, tau1 = self.window
+        n, dtype = Z.shape[0], Z.dtype
+        N = self.net.jets(Z, keys)
+        S = None
+        if self.start is not None and any(plan.hard_ic):  # the start state: constant in t
+            S = self.start.jets(Z.at[:, 0].set(tau0), tuple(k for k in keys if 0 not in k))
+        fields = []
+        for k in range(len(problem.fields)):
+            phi: tj.Jet = {(): 1.0}
+            if plan.hard_ic[k]:
+                phi = tj.affine(tj.variable(Z, 0, keys), 1.0 / (tau1 - tau0), -tau0 / (tau1 - tau0))
+                if S is not None:
+                    A = {key: v[:, k] for key, v in S.items()}
+                else:
+                    ic = self.ics[k].expr
+                    A = tj.jvp_jets(
+                        jax.vmap(lambda z, ic=ic: problem.expression(ic, z, self.params)), Z, keys
+                    )
+            else:
+                A = {(): plan.base[k] or 0.0}
+            for j, side in plan.hard_sides[k]:
+                scale, shift = self._side_factor(k, j, side)
+                phi = tj.mul(phi, tj.affine(tj.variable(Z, j, keys), scale, shift), keys)
+            Nk = {key: v[:, k] for key, v in N.items()}
+            fields.append(tj.add(A, tj.mul(phi, Nk, keys)))
+        out = tj.columns(fields, n, dtype)
+        zero = jnp.zeros((n, len(fields)), dtype)
+        return {key: out.get(key, zero) for key in keys}
+
+
+def window_solution(
+    problem: Problem,
+    plan: Plan,
+    window: tuple[float, float],
+    net: Callable[[Any], Any],
+    start: WindowField | None,
+    params: Mapping[str, Any],
+) -> WindowField:
+    """``u(z)`` of one time window (or of the whole steady box): ``A + phi * net``.
+
+    ``start``: the previous window's solution (its value at ``tau0`` is this window's
+    initial state); None in the first window, where the model's ``init`` is used.
+    """
+    return WindowField(problem, plan, window, net, start, params)

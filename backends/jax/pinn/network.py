@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import taylor as tj
 from .settings import INITS
 
 __all__ = ["PINNNet", "make_nets"]
@@ -67,6 +68,32 @@ class PINNNet(eqx.Module):
 
     def __call__(self, z: jax.Array) -> jax.Array:
         return self.mlp(self.features(z))
+
+    def jets(self, Z: jax.Array, keys: tuple[tuple[int, ...], ...]) -> tj.Jet:
+        """The outputs and their input derivatives ``keys`` (a :func:`.taylor.closure`)
+        over a batch ``Z`` (n, dim), in one Taylor-mode sweep: ``{key: (n, n_out)}``.
+        The same function as :meth:`__call__` (the MLP's hidden activation is tanh,
+        as :func:`make_nets` builds it; a test checks the two agree)."""
+        n, dtype = Z.shape[0], Z.dtype
+        parts: list[tj.Jet] = []
+        for k, (a, b, p) in enumerate(zip(self.lo, self.hi, self.periodic, strict=True)):
+            zk = tj.variable(Z, k, keys)
+            if p:
+                w = 2 * np.pi / (b - a)
+                for m in range(1, self.harmonics + 1):
+                    arg = tj.affine(zk, m * w, -m * w * a)
+                    parts += [tj.apply(tj.COS, arg, keys), tj.apply(tj.SIN, arg, keys)]
+            else:
+                parts.append(tj.affine(zk, 2.0 / (b - a), -2.0 * a / (b - a) - 1.0))
+        v = tj.columns(parts, n, dtype)
+        if self.B is not None:
+            Bv = tj.linear(v, jax.lax.stop_gradient(self.B))
+            f = self.B.shape[0]
+            v = tj.concat([tj.apply(tj.COS, Bv, keys), tj.apply(tj.SIN, Bv, keys)], (f, f), n, dtype)
+        layers = self.mlp.layers
+        for layer in layers[:-1]:
+            v = tj.apply(tj.TANH, tj.linear(v, layer.weight, layer.bias), keys)
+        return tj.linear(v, layers[-1].weight, layers[-1].bias)
 
 
 def make_nets(

@@ -119,7 +119,7 @@ class PINNResult:
             for w, u in enumerate(ufs):
                 idx = np.nonzero(which == w)[0]
                 if len(idx):
-                    fn = jax.jit(jax.vmap(lambda z, u=u: self.problem.pde(u, z, self.params)))
+                    fn = jax.jit(lambda Z, u=u: self.problem.pde_batch(u, Z, self.params))
                     out[idx] = np.asarray(fn(jnp.asarray(pts[idx], dtype=dtype)))
         return out
 
@@ -295,7 +295,7 @@ class _Trainer:
             net = eqx.combine(trainable["net"], static)
             params = dict(self.known) | dict(trainable["theta"])
             u = window_solution(problem, plan, self.windows[w], net, start, params)
-            r = jax.vmap(lambda z: problem.pde(u, z, params))(points)
+            r = problem.pde_batch(u, points, params)
             mask = (jnp.arange(points.shape[0]) < active).astype(points.dtype)
             out = {"pde": jnp.sum(mask[:, None] * r**2) / (active * r.shape[1])}
             if plan.soft_bcs:
@@ -492,7 +492,7 @@ class _Trainer:
                 net = eqx.combine(tr["net"], static)
                 params = dict(self.known) | dict(tr["theta"])
                 u = window_solution(self.problem, self.plan, self.windows[w], net, start, params)
-                return jax.vmap(lambda z: self.problem.pde(u, z, params))(Z)
+                return self.problem.pde_batch(u, Z, params)
 
             self._residual_fns = {key: jax.jit(residuals)}  # one window at a time
         r = np.asarray(self._residual_fns[key](trainable, jnp.asarray(cand, self.dtype)))

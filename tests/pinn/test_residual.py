@@ -61,6 +61,10 @@ def test_burgers_cole_hopf_has_zero_residual(nu: float, burgers) -> None:
         assert float(jnp.max(jnp.abs(r))) < 1e-12
         wrong = jax.vmap(lambda q: p.pde(_cole_hopf(nu), q, {"nu": 2 * nu}))(z)
         assert float(jnp.max(jnp.abs(wrong))) > 1e-4
+        # the trainer's batched path (nested jvps over the batch for a plain callable)
+        rb = p.pde_batch(_cole_hopf(nu), z, {"nu": nu})
+        assert rb.shape == (z.shape[0], 1) and float(jnp.max(jnp.abs(rb))) < 1e-12
+        assert float(jnp.max(jnp.abs(p.pde_batch(_cole_hopf(nu), z, {"nu": 2 * nu})))) > 1e-4
 
 
 def test_lets_are_inlined_and_differentiated(burgers) -> None:

@@ -6,8 +6,9 @@
 # section 2.3.
 # PINN defaults: plain tanh MLP 50 x 4 (Glorot init) with the zero sides exact (distance-
 # function ansatz), 20000 Adam steps on 2048 points, then 2000 L-BFGS in float64: rel. L2
-# 6.8e-4 (seed 0) and 3.8e-4 (seed 1) against the exact solution in 414 / 425 s on 2 CPU
-# cores (`python benchmarks/pinn.py --models helmholtz_2d [--seed 1]`, 2026-12-01); with
+# 6.1e-4 (seed 0) against the exact solution in 273 s on 2 CPU cores with Taylor-mode
+# derivatives (`python benchmarks/pinn.py --models helmholtz_2d [--seed 1]`, 2026-12-02;
+# 6.8e-4 / 3.8e-4 for seeds 0 / 1 in 414 / 425 s with per-point nested jvps); with
 # float32 L-BFGS, which stops early, 6.3e-4 to 1.5e-3 over the same seeds and both inits.
 # The classical solution on this 64 x 64 grid is itself 1.2e-2 from the exact one (second-
 # order differences, 4 pi mode), so compare the PINN with the exact solution here.

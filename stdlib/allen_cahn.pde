@@ -20,7 +20,8 @@ init u = x^2*cos(pi*x)
 
 solve t in [0, 1] step 1e-3 method rk4 save every 0.05
 # PINN defaults: 8 time windows (the rate heuristic picks 1, and one window over t in [0, 1]
-# stalls at 9.3e-2), 3000 Adam + 600 L-BFGS steps each: 4.0e-3 rel. L2 vs the classical
-# solution in 753 s on 2 CPU cores with the Glorot init (5.8e-3 in 744-787 s with the earlier
-# uniform init; python benchmarks/pinn.py --models allen_cahn, 2026-12-01).
+# stalls at 9.3e-2), 3000 Adam + 600 L-BFGS steps each: 4.2e-3 rel. L2 vs the classical
+# solution in 316 s on 2 CPU cores with Taylor-mode derivatives (2026-12-02; 4.0e-3 in 753 s
+# with per-point nested jvps, 5.8e-3 in 744-787 s with the earlier uniform init;
+# python benchmarks/pinn.py --models allen_cahn).
 train pinn width 64 depth 4 steps 3000 lbfgs 600 windows 8

@@ -179,6 +179,8 @@ def fmt(v) -> str:
 
 
 def main(argv=None) -> None:
+    from eqc.backends.jax.pinn.settings import INITS
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default="burgers_1d,helmholtz_2d,advection_1d,allen_cahn")
     ap.add_argument("--steps", type=int, default=None, help="Adam steps per window (default: the model's)")
@@ -190,7 +192,7 @@ def main(argv=None) -> None:
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--float64", action="store_true")
     ap.add_argument("--lbfgs-float64", action="store_true", help="L-BFGS in float64 after float32 Adam")
-    ap.add_argument("--init", choices=("glorot", "uniform"), default=None)
+    ap.add_argument("--init", choices=INITS, default=None)
     ap.add_argument("--monitor-every", type=int, default=500)
     ap.add_argument("--deepxde", action="store_true", help="also time DeepXDE (JAX backend) if installed")
     ap.add_argument("--quiet", action="store_true")

@@ -36,36 +36,17 @@ Field = Callable[[Any], Any]  # z -> (n_fields,)
 def derivative(u: Field, z, dirs: tuple[int, ...], cache: dict | None = None):
     """All fields' mixed derivative ``d^k u / dz_{dirs[0]} ... dz_{dirs[-1]}`` at ``z``.
 
-    One chain of nested jvps along ``sorted(dirs)`` yields every prefix derivative too
-    (each level returns its primal and its tangent), and all of them go into ``cache``
-    (one per trace), so ``u, u_x, u_xx`` cost one nested evaluation, not three.
+    One chain of nested jvps along ``sorted(dirs)`` (:func:`.taylor.jvp_chain`) yields every
+    prefix derivative too, and all of them go into ``cache`` (one per trace).
     """
     key = tuple(sorted(dirs))
     if cache is not None and key in cache:
         return cache[key]
-    n = z.shape[0]
-
-    def level0(z):
-        return (u(z),)
-
-    fn = level0
-    for d in key:
-        fn = _extend(fn, d, n)
-    values = fn(z)
+    values = taylor.jvp_chain(u, z, key)
     if cache is not None:
         for i in range(len(key) + 1):
             cache.setdefault(key[:i], values[i])
     return values[-1]
-
-
-def _extend(fn, d: int, n: int):
-    e = jnp.zeros((n,)).at[d].set(1.0)
-
-    def g(z):
-        primal, tangent = jax.jvp(fn, (z,), (e.astype(z.dtype),))
-        return (*primal, tangent[-1])
-
-    return g
 
 
 def _derivative_keys(exprs, variables: tuple[str, ...]) -> list[tuple[int, ...]]:

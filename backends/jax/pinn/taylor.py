@@ -34,7 +34,7 @@ import numpy as np
 
 __all__ = [
     "Key", "Jet", "closure", "variable", "affine", "add", "mul", "apply", "linear", "columns",
-    "concat", "TANH", "SIN", "COS", "jvp_jets",
+    "concat", "TANH", "SIN", "COS", "jvp_chain", "jvp_jets",
 ]
 
 Key = tuple[int, ...]
@@ -214,27 +214,37 @@ def COS(x, n: int) -> list[Any]:
     return _trig(x, n, "cos")
 
 
+def jvp_chain(F: Callable[[Any], Any], z, key: Key) -> tuple[Any, ...]:
+    """``F`` and its derivatives along every prefix of ``key`` at ``z`` (one point
+    ``(dim,)`` or a batch ``(n, dim)`` of independent points), by one chain of nested
+    ``jax.jvp``: each level returns its primal and its tangent, so ``u, u_x, u_xx`` cost one
+    nested evaluation, not three."""
+
+    def level0(z):
+        return (F(z),)
+
+    fn = level0
+    for d in key:
+        fn = _extend(fn, d)
+    return fn(z)
+
+
+def _extend(fn, d: int):
+    def g(z):
+        e = jnp.zeros_like(z).at[..., d].set(1.0)
+        primal, tangent = jax.jvp(fn, (z,), (e,))
+        return (*primal, tangent[-1])
+
+    return g
+
+
 def jvp_jets(F: Callable[[Any], Any], Z, keys: Sequence[Key]) -> Jet:
     """The jet of a point-wise batch function ``F`` (``(n, dim) -> (n, ...)``) by nested
     ``jax.jvp`` along each key's directions, every prefix of a chain kept (the general
     path, for the cheap parts of a solution and for callables that are not networks)."""
     cache: Jet = {}
     for key in sorted(keys, key=len, reverse=True):
-        if key in cache:
-            continue
-        fn = lambda Z: (F(Z),)  # noqa: E731
-        for d in key:
-            fn = _extend(fn, d)
-        values = fn(Z)
-        for i in range(len(key) + 1):
-            cache.setdefault(key[:i], values[i])
+        if key not in cache:
+            for i, v in enumerate(jvp_chain(F, Z, key)):
+                cache.setdefault(key[:i], v)
     return {k: cache[k] for k in keys}
-
-
-def _extend(fn, d: int):
-    def g(Z):
-        e = jnp.zeros_like(Z).at[:, d].set(1.0)
-        primal, tangent = jax.jvp(fn, (Z,), (e,))
-        return (*primal, tangent[-1])
-
-    return g

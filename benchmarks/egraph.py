@@ -139,13 +139,13 @@ def _serial_rhs(backend: str, kernel, grid, params):
     return compile_kernel(kernel, LLVMOptions(threads=1, cache=False)).rhs(grid, params)
 
 
-def runtime(rounds: int = 5, calls: int = 10) -> None:
+def runtime(rounds: int = 40, calls: int = 5) -> None:
     import numpy as np
     from eqc.compiler.passes.lower import cse_kernel
     from eqc.compiler.rewrite import rewrite_kernel
 
     print()
-    head = ("kernel (serial)", "backend", "cse rhs", "eqc rhs", "eqc/cse", "max |diff|")
+    head = ("kernel (serial)", "backend", "cse rhs", "eqc rhs", "cse/eqc speed-up", "paired [q1, q3]", "max |diff|")
     rows = []
     for (name, k, grid, params), backend in ((c, b) for c in runtime_cases() for b in ("numba", "llvm")):
         rng = np.random.default_rng(0)
@@ -156,17 +156,21 @@ def runtime(rounds: int = 5, calls: int = 10) -> None:
             outs[label] = np.zeros_like(y)
             fns[label](0.0, y.copy(), outs[label])  # JIT + warm-up
         times: dict[str, list[float]] = {"cse": [], "eqc": []}
-        for _ in range(rounds):
+        yy = y.copy()
+        for _ in range(rounds):  # alternating, so a change in the machine's load hits both alike
             for label, f in fns.items():
-                yy, out = y.copy(), outs[label]
+                out = outs[label]
+                t0 = time.perf_counter()
                 for _ in range(calls):
-                    t0 = time.perf_counter()
                     f(0.0, yy, out)
-                    times[label].append(time.perf_counter() - t0)
+                times[label].append((time.perf_counter() - t0) / calls)
         inner = (slice(None), *grid.interior)
         diff = float(np.max(np.abs(outs["cse"][inner] - outs["eqc"][inner])))
         tc, te = statistics.median(times["cse"]), statistics.median(times["eqc"])
-        rows.append((name, backend, f"{tc * 1e3:.2f} ms", f"{te * 1e3:.2f} ms", f"{te / tc:.2f}", f"{diff:.1e}"))
+        q1, q2, q3 = statistics.quantiles([c / e for c, e in zip(times["cse"], times["eqc"], strict=True)], n=4)
+        rows.append((name, backend, f"{tc * 1e3:.2f} ms", f"{te * 1e3:.2f} ms", f"{tc / te:.2f}",
+                     f"{statistics.median([c / e for c, e in zip(times['cse'], times['eqc'], strict=True)]):.2f}"
+                     f" [{q1:.2f}, {q3:.2f}]", f"{diff:.1e}"))
         print(f"  {name} ({backend}): timed", file=sys.stderr)
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
     line = "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))
@@ -174,7 +178,8 @@ def runtime(rounds: int = 5, calls: int = 10) -> None:
     print("-" * len(line))
     for r in rows:
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
-    print(f"rhs: median of {rounds} rounds x {calls} calls, cse and eqc alternating")
+    print(f"rhs: median over {rounds} rounds of {calls} calls each, cse and eqc alternating; paired: the"
+          " ratio cse time / eqc time within each round, median and quartiles")
 
 
 def main(argv=None):

@@ -164,8 +164,7 @@ class ModuleBuilder:
         dst = [fr.field_ptr(out, f) for f in range(len(self.k.outputs))]
 
         def point(em: ExprEmitter, flat: ir.Value) -> None:
-            for value, ptr in zip(fr.body_values(em), dst, strict=True):
-                fr.store(value, ptr, flat)
+            fr.body_values(em, lambda f, value: fr.store(value, dst[f], flat))
 
         fr.point_loop(src, r0, r1, point)
         b.ret_void()

@@ -48,15 +48,54 @@ GRID_ARGS = [("n", PTR), ("h", PTR), ("lo", PTR)]
 
 
 
+class _Distinct(ir.values.MDValue):
+    """A ``distinct`` metadata node, optionally listing itself first (a loop ID); llvmlite's
+    ``add_metadata`` makes only uniqued nodes."""
+
+    def __init__(self, module: ir.Module, operands: Sequence[ir.Value], self_ref: bool):
+        super().__init__(module, operands, name=str(len(module.metadata)))
+        self.self_ref = self_ref
+
+    def descr(self, buf: list[str]) -> None:
+        ops = [self.get_reference()] if self.self_ref else []
+        ops += [op.get_reference() for op in self.operands]
+        buf += ("distinct !{ " + ", ".join(ops) + " }", "\n")
+
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
+
+def _mark_parallel(builder: ir.IRBuilder, blocks: Sequence[ir.Block], latch: ir.Instruction) -> None:
+    """Declare the loop whose body is ``blocks`` free of loop-carried memory dependences
+    (``llvm.loop.parallel_accesses`` over an access group holding every load and store of
+    the body, what clang emits for ``#pragma omp simd``). Without it the vectoriser must
+    prove that the stores to the output fields (one base pointer, run-time field stride)
+    do not overlap, needs a run-time check per pair of fields and gives up beyond a handful
+    of fields: a 50-species network's right-hand side stayed scalar."""
+    module = builder.module
+    group = _Distinct(module, [], self_ref=False)
+    for block in blocks:
+        for instr in block.instructions:
+            if isinstance(instr, ir.LoadInstr | ir.StoreInstr):
+                instr.set_metadata("llvm.access.group", group)
+    par = module.add_metadata([ir.MetaDataString(module, "llvm.loop.parallel_accesses"), group])
+    latch.set_metadata("llvm.loop", _Distinct(module, [par], self_ref=True))
+
+
 def counted_loop(
-    builder: ir.IRBuilder, begin: ir.Value, end: ir.Value, body: Callable[[ir.Value], None], name: str
+    builder: ir.IRBuilder, begin: ir.Value, end: ir.Value, body: Callable[[ir.Value], None], name: str,
+    parallel: bool = False,
 ) -> None:
     """``for (i = begin; i < end; ++i) body(i)``; its blocks are created before the body
-    is filled (numba's lowering does the same), and the builder ends in the exit block."""
+    is filled (numba's lowering does the same), and the builder ends in the exit block.
+    ``parallel``: the body's iterations touch disjoint memory, apart from what every
+    iteration only reads (see :func:`_mark_parallel`)."""
     fn = builder.function
     head = fn.append_basic_block(f"{name}.head")
     loop = fn.append_basic_block(f"{name}.body")
     done = fn.append_basic_block(f"{name}.exit")
+    first_new = len(fn.blocks)
     pre = builder.block
     builder.branch(head)
     builder.position_at_end(head)
@@ -67,7 +106,9 @@ def counted_loop(
     body(i)
     nxt = builder.add(i, ir.Constant(I64, 1), flags=("nsw",))
     i.add_incoming(nxt, builder.block)
-    builder.branch(head)
+    latch = builder.branch(head)
+    if parallel:
+        _mark_parallel(builder, [loop, *fn.blocks[first_new:]], latch)
     builder.position_at_end(done)
 
 
@@ -210,7 +251,9 @@ class Frame:
                     em = ExprEmitter(self.b, here, self._accessor(src_fields, flat), self.flags, parent=self.inv)
                     emit_point(em, flat)
 
-            counted_loop(self.b, begin, end, body, f"{name}{d}")
+            # the innermost loop writes each point's own cells only, and reads what no
+            # iteration writes or what the same iteration writes (an in-place last stage)
+            counted_loop(self.b, begin, end, body, f"{name}{d}", parallel=d + 1 == self.nd)
 
         level(0, i64(0), {})
 
@@ -222,8 +265,19 @@ class Frame:
 
         return access
 
-    def body_values(self, em: ExprEmitter) -> list[ir.Value]:
-        """Emit the kernel body and return the outputs at the current point."""
+    def body_values(self, em: ExprEmitter, sink: Callable[[int, ir.Value], None]) -> None:
+        """Emit the kernel body and call ``sink(f, value)`` for each output ``f`` as soon as
+        its value exists: an output that is a body temporary is consumed (stored) right
+        after its definition, so it does not stay live, or spilled, until the end of a long
+        body (x86 keeps close to source order before register allocation)."""
+        pending: dict[sp.Basic, list[int]] = {}
+        for f, o in enumerate(self.kernel.outputs):
+            pending.setdefault(o, []).append(f)
         for sym, e in self.kernel.body:
             em.env[sym] = em.emit(e)
-        return [em.emit(o) for o in self.kernel.outputs]
+            for f in pending.pop(sym, ()):
+                sink(f, em.env[sym])
+        for o, fs in pending.items():
+            value = em.emit(o)
+            for f in fs:
+                sink(f, value)

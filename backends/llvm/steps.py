@@ -150,26 +150,28 @@ class StepBuilder:
         c = ir.Constant
 
         def point(em: ExprEmitter, flat: ir.Value) -> None:
-            for f, k in enumerate(fr.body_values(em)):
-                if i in kptr:
-                    fr.store(k, kptr[i][f], flat)
-                if not last:
-                    row = tab.a[i + 1]
-                    incr = em.mul(c(DOUBLE, row[i]), k) if row[i] != 1 else k
-                    for j in range(i):
-                        if row[j] != 0:
-                            incr = em.add(incr, em.mul(c(DOUBLE, row[j]), fr.load(kptr[j][f], flat)))
-                    fr.store(em.add(fr.load(yf[f], flat), em.mul(dt, incr)), dstf[f], flat)
-                    if tab.b[i] != 0:
-                        term = em.mul(c(DOUBLE, tab.b[i]), k)
-                        if b_before:
-                            term = em.add(fr.load(accf[f], flat), term)
-                        fr.store(term, accf[f], flat)
-                else:
-                    total = em.mul(c(DOUBLE, tab.b[i]), k)
+            fr.body_values(em, lambda f, k: update(em, flat, f, k))
+
+        def update(em: ExprEmitter, flat: ir.Value, f: int, k: ir.Value) -> None:
+            if i in kptr:
+                fr.store(k, kptr[i][f], flat)
+            if not last:
+                row = tab.a[i + 1]
+                incr = em.mul(c(DOUBLE, row[i]), k) if row[i] != 1 else k
+                for j in range(i):
+                    if row[j] != 0:
+                        incr = em.add(incr, em.mul(c(DOUBLE, row[j]), fr.load(kptr[j][f], flat)))
+                fr.store(em.add(fr.load(yf[f], flat), em.mul(dt, incr)), dstf[f], flat)
+                if tab.b[i] != 0:
+                    term = em.mul(c(DOUBLE, tab.b[i]), k)
                     if b_before:
-                        total = em.add(fr.load(accf[f], flat), total)
-                    fr.store(em.add(fr.load(yf[f], flat), em.mul(dt, total)), dstf[f], flat)
+                        term = em.add(fr.load(accf[f], flat), term)
+                    fr.store(term, accf[f], flat)
+            else:
+                total = em.mul(c(DOUBLE, tab.b[i]), k)
+                if b_before:
+                    total = em.add(fr.load(accf[f], flat), total)
+                fr.store(em.add(fr.load(yf[f], flat), em.mul(dt, total)), dstf[f], flat)
 
         if self.inline_ghosts:
             fr.point_loop(srcf, r0, r1, point, name=f"s{i}_",

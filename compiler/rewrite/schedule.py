@@ -1,11 +1,23 @@
-"""Order a straight-line program output by output, to keep few values live at once.
+"""Order a straight-line program to keep few values live at once.
 
-The x86 instruction scheduler before register allocation keeps close to source order,
-so a body that computes every temporary first and every output last keeps all shared
-temporaries live across the whole point loop (spills). Here each output's missing
-temporaries are emitted depth-first just before it, and the output itself becomes a
-temporary right there (Sethi–Ullman-style evaluation order, *The Generation of Optimal
-Code for Arithmetic Expressions*, JACM 1970, applied per output).
+The x86 instruction scheduler before register allocation keeps close to source order, so
+the order of the assignments is the order of the machine code, and every value live across
+more than ~30 assignments is spilled to the stack and reloaded. A body that computes every
+temporary first and every output last keeps all shared temporaries live across the whole
+point loop. Here
+
+1. the outputs are ordered greedily, each next output being the one whose evaluation leaves
+   the fewest values live afterwards (values whose remaining users are all scheduled die),
+   ties to the one needing the fewest new temporaries — the list-scheduling heuristic for
+   register pressure of Goodman & Hsu (*Code scheduling and register allocation in large
+   basic blocks*, ICS 1988) applied at the granularity of outputs;
+2. each output's missing temporaries are emitted depth-first just before it
+   (Sethi–Ullman-style evaluation order, *The Generation of Optimal Code for Arithmetic
+   Expressions*, JACM 1970), and an output that is a long sum is evaluated as a running sum,
+   each term computed right before it is added, so its terms are not all live at once.
+
+The program computes the same values with the same operations; a running sum adds its terms
+in a different order (rounding only).
 """
 
 from __future__ import annotations
@@ -14,9 +26,43 @@ from collections.abc import Callable, Sequence
 
 import sympy as sp
 
-__all__ = ["schedule"]
+__all__ = ["schedule", "live_profile"]
 
 Assignment = tuple[sp.Symbol, sp.Expr]
+
+# Beyond this many outputs the greedy order (quadratic in the outputs) is skipped.
+_MAX_ORDERED_OUTPUTS = 400
+# A sum with at least this many terms is evaluated as a running sum.
+_RUNNING_SUM = 4
+
+
+def live_profile(body: Sequence[Assignment], outputs: Sequence[sp.Expr]) -> tuple[int, float]:
+    """``(max, mean)`` number of temporaries live after each assignment of ``body``, an
+    output being used (stored) right after its assignment or, if it is an expression, at
+    the end."""
+    syms = {s for s, _ in body}
+    remaining = dict.fromkeys(syms, 0)
+    for _, e in body:
+        for a in e.free_symbols & syms:
+            remaining[a] += 1
+    stored_at_once = {o for o in outputs if o in syms}
+    for o in outputs:
+        for a in sp.sympify(o).free_symbols & syms:
+            remaining[a] += 1
+    live: set[sp.Symbol] = set()
+    sizes = []
+    for s, e in body:
+        for a in e.free_symbols & syms:
+            remaining[a] -= 1
+            if not remaining[a]:
+                live.discard(a)
+        live.add(s)
+        if s in stored_at_once:
+            remaining[s] -= 1
+            if not remaining[s]:
+                live.discard(s)
+        sizes.append(len(live))
+    return (max(sizes), sum(sizes) / len(sizes)) if sizes else (0, 0.0)
 
 
 def schedule(
@@ -24,41 +70,160 @@ def schedule(
 ) -> tuple[tuple[Assignment, ...], tuple[sp.Expr, ...]]:
     """``(body, outputs)`` reordered output by output; outputs that are not atoms become
     temporaries placed right after their last dependency."""
-    defs = dict(body)
-    deps = {s: [a for a in e.free_symbols if a in defs] for s, e in body}
-    position = {s: i for i, (s, _) in enumerate(body)}
-    done: set[sp.Symbol] = set()
-    order: list[Assignment] = []
+    return _Scheduler(body, outputs, new_symbol).run()
 
-    def visit(sym: sp.Symbol) -> None:
-        stack = [(sym, False)]
+
+class _Scheduler:
+    def __init__(self, body: Sequence[Assignment], outputs: Sequence[sp.Expr], new_symbol):
+        self.body = list(body)
+        self.defs = dict(body)
+        self.new_symbol = new_symbol
+        self.position = {s: i for i, (s, _) in enumerate(body)}
+        self.deps = {s: sorted(e.free_symbols & self.defs.keys(), key=self.position.__getitem__) for s, e in body}
+        self.outputs = [sp.sympify(o) for o in outputs]
+        # unscheduled direct users of each temporary (temporaries and outputs)
+        self.remaining = dict.fromkeys(self.defs, 0)
+        for s in self.defs:
+            for d in self.deps[s]:
+                self.remaining[d] += 1
+        self.out_deps = [sorted(o.free_symbols & self.defs.keys(), key=self.position.__getitem__)
+                         for o in self.outputs]
+        for deps in self.out_deps:
+            for d in deps:
+                self.remaining[d] += 1
+        self.done: set[sp.Symbol] = set()
+        self.live: set[sp.Symbol] = set()
+        self.order: list[Assignment] = []
+
+    # -- the order of the outputs ----------------------------------------------------------
+    def _closure(self, roots: Sequence[sp.Symbol]) -> list[sp.Symbol]:
+        """The not yet scheduled temporaries ``roots`` need, dependencies first."""
+        out: list[sp.Symbol] = []
+        seen: set[sp.Symbol] = set()
+        stack = [(r, False) for r in reversed(roots)]
         while stack:
             s, post = stack.pop()
             if post:
-                if s not in done:
-                    done.add(s)
-                    order.append((s, defs[s]))
+                out.append(s)
                 continue
-            if s in done:
+            if s in seen or s in self.done:
                 continue
+            seen.add(s)
             stack.append((s, True))
-            # children in reverse source order so the first-defined is emitted first
-            for d in sorted(deps[s], key=position.__getitem__, reverse=True):
-                if d not in done:
-                    stack.append((d, False))
+            stack.extend((d, False) for d in reversed(self.deps[s]) if d not in self.done and d not in seen)
+        return out
 
-    new_outputs = []
-    for o in outputs:
-        o = sp.sympify(o)
-        for d in sorted((a for a in o.free_symbols if a in defs), key=position.__getitem__):
-            visit(d)
-        if o.is_Atom or o in defs:
-            new_outputs.append(o)
-        else:
-            sym = new_symbol()
-            order.append((sym, o))
-            new_outputs.append(sym)
-    for s, _ in body:  # temporaries no output uses (none expected) keep their place
-        if s not in done:
-            visit(s)
-    return tuple(order), tuple(new_outputs)
+    def _live_after(self, k: int) -> tuple[int, int]:
+        """(live temporaries after scheduling output ``k``, temporaries it adds)."""
+        new = self._closure(self.out_deps[k])
+        used: dict[sp.Symbol, int] = {}
+        for s in new:
+            for d in self.deps[s]:
+                used[d] = used.get(d, 0) + 1
+        for d in self.out_deps[k]:
+            used[d] = used.get(d, 0) + 1
+        killed = sum(1 for d, n in used.items() if self.remaining[d] == n and (d in self.live or d in new))
+        return len(self.live) + len(new) - killed, len(new)
+
+    def _output_order(self) -> list[int]:
+        n = len(self.outputs)
+        if n > _MAX_ORDERED_OUTPUTS:
+            return list(range(n))
+        left = list(range(n))
+        order = []
+        while left:
+            k = min(left, key=lambda k: (*self._live_after(k), k))
+            left.remove(k)
+            order.append(k)
+            self._emit_output_deps(k, dry=True)
+        self.done.clear()
+        self.live.clear()
+        self._reset_remaining()
+        return order
+
+    def _reset_remaining(self) -> None:
+        self.remaining = dict.fromkeys(self.defs, 0)
+        for s in self.defs:
+            for d in self.deps[s]:
+                self.remaining[d] += 1
+        for deps in self.out_deps:
+            for d in deps:
+                self.remaining[d] += 1
+
+    # -- emission --------------------------------------------------------------------------
+    def _place(self, s: sp.Symbol, e: sp.Expr, dry: bool = False) -> None:
+        for d in e.free_symbols & self.defs.keys():
+            self.remaining[d] -= 1
+            if not self.remaining[d]:
+                self.live.discard(d)
+        self.done.add(s)
+        if self.remaining.get(s, 0):
+            self.live.add(s)
+        if not dry:
+            self.order.append((s, e))
+
+    def _emit(self, roots: Sequence[sp.Symbol], dry: bool) -> None:
+        for s in self._closure(roots):
+            self._place(s, self.defs[s], dry)
+
+    def _emit_output_deps(self, k: int, dry: bool) -> None:
+        self._emit(self.out_deps[k], dry)
+        for d in self.out_deps[k]:
+            self.remaining[d] -= 1
+            if not self.remaining[d]:
+                self.live.discard(d)
+
+    def _running_sum(self, s: sp.Symbol, e: sp.Add) -> None:
+        """``s = e`` as partial sums, each term's missing temporaries right before it;
+        terms over values already computed come first (they may end those values)."""
+        terms = sorted(sp.Add.make_args(e), key=lambda t: (bool(self._closure(
+            sorted(t.free_symbols & self.defs.keys(), key=self.position.__getitem__))), sp.default_sort_key(t)))
+        acc: sp.Expr | None = None
+        for i, t in enumerate(terms):
+            self._emit(sorted(t.free_symbols & self.defs.keys(), key=self.position.__getitem__), dry=False)
+            if acc is None:
+                acc = t
+                continue
+            last = i == len(terms) - 1
+            sym = s if last else self.new_symbol()
+            expr = sp.Add(acc, t, evaluate=True)
+            self.order.append((sym, expr))
+            acc = sym
+        self.done.add(s)
+        for d in e.free_symbols & self.defs.keys():
+            self.remaining[d] -= 1
+            if not self.remaining[d]:
+                self.live.discard(d)
+        if self.remaining.get(s, 0):
+            self.live.add(s)
+
+    def run(self) -> tuple[tuple[Assignment, ...], tuple[sp.Expr, ...]]:
+        new_outputs: list[sp.Expr | None] = [None] * len(self.outputs)
+        for k in self._output_order():
+            o = self.outputs[k]
+            long_sum = isinstance(o, sp.Add) and len(o.args) >= _RUNNING_SUM
+            if o in self.defs and o not in self.done and isinstance(self.defs[o], sp.Add) \
+                    and len(self.defs[o].args) >= _RUNNING_SUM:
+                self._running_sum(o, self.defs[o])
+            elif long_sum:
+                new_outputs[k] = self.new_symbol()
+                self._running_sum(new_outputs[k], o)
+            else:
+                self._emit(self.out_deps[k], dry=False)
+            if not long_sum:
+                for d in self.out_deps[k]:
+                    self.remaining[d] -= 1
+                    if not self.remaining[d]:
+                        self.live.discard(d)
+            if new_outputs[k] is not None:
+                continue
+            if o.is_Atom or o in self.defs:
+                new_outputs[k] = o
+            else:
+                sym = self.new_symbol()
+                self.order.append((sym, o))
+                new_outputs[k] = sym
+        for s, _ in self.body:  # temporaries no output uses (none expected) keep their place
+            if s not in self.done:
+                self._emit([s], dry=False)
+        return tuple(self.order), tuple(new_outputs)

@@ -115,7 +115,21 @@ def functions1d() -> tuple[KernelIR, Grid, dict[str, float]]:
     return k, Grid(ax, (0.0,), (3.0,), (40,), (True,), 1), {"c": 0.3}
 
 
-ALL = {f.__name__: f for f in (heat2d, gray_scott, burgers1d, heat1d_dirichlet, mixed3d, lorenz, functions1d)}
+def network() -> tuple[KernelIR, Grid, dict[str, float]]:
+    """A mass-action network of 16 species and 40 reactions over a 1D grid whose length is
+    no multiple of a vector width: many fields, each written at every point (the point
+    loop is vectorised only when marked free of loop-carried dependences)."""
+    from eqc.compiler.rewrite.samples import reaction_network
+
+    outs, _ = reaction_network(16, 40, seed=2)
+    k = KernelIR("network", tuple(f"c{i}" for i in range(16)), (KernelAxis("x", True, 1),),
+                 tuple(f"k{j}" for j in range(40)), tuple(outs))
+    params = {f"k{j}": 0.05 + 0.01 * j for j in range(40)}
+    return k, Grid(("x",), (0.0,), (1.0,), (37,), (True,), 1), params
+
+
+ALL = {f.__name__: f for f in (heat2d, gray_scott, burgers1d, heat1d_dirichlet, mixed3d, lorenz, functions1d,
+                               network)}
 
 
 # -- the NumPy reference -----------------------------------------------------------------------

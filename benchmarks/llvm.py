@@ -118,12 +118,21 @@ CASES = {
 }
 
 
-def _interleaved_times(runs: dict, repeat: int) -> dict[str, list[float]]:
+# Pause before each timed run. An OpenMP runtime's workers spin for a few milliseconds
+# after a parallel region ends (libgomp's GOMP_SPINCOUNT); whatever ran right after the C
+# kernel shared the two cores with a spinning thread and lost 3-5 % (measured: the same
+# llvm function timed right after C and right after itself, heat 2048^2 on 2 threads).
+SETTLE_S = 0.05
+
+
+def _interleaved_times(runs: dict, repeat: int, settle: float = SETTLE_S) -> dict[str, list[float]]:
     """Wall times of each run, rounds interleaved (A B C A B C ...) so that a change in the
-    load of a shared machine hits every contender alike; one warm-up round first."""
+    load of a shared machine hits every contender alike, each run after a ``settle``
+    pause; one warm-up round first."""
     times: dict[str, list[float]] = {name: [] for name in runs}
     for r in range(repeat + 1):
         for name, run in runs.items():
+            time.sleep(settle)
             t0 = time.perf_counter()
             run()
             if r:

@@ -8,9 +8,10 @@ is free, each temporary counted once), and the median compile time of each metho
 
     python benchmarks/egraph.py [--repeats 3] [--simplify-timeout 10] [--only NAME ...] [--runtime]
 
-``--runtime`` also times the right-hand side of the reaction network (20,000 points) and
-of the stencil case (512x512) through the numba and llvm backends, with sympy.cse (the pipeline's
-``cse_kernel``) and with the rewriter, alternating the two in rounds on one machine.
+``--runtime`` also times the right-hand side of the reaction network (2,048 points, whose
+100 arrays stay in cache, and 20,000 points) and of the stencil case (512x512) through the
+numba and llvm backends, with sympy.cse (the pipeline's ``cse_kernel``) and with the
+rewriter, alternating the two in rounds, each row in 3 fresh processes.
 """
 
 from __future__ import annotations
@@ -100,8 +101,9 @@ def timed(fn, repeats):
     return out, statistics.median(times)
 
 
-def runtime_cases():
-    """KernelIRs (without a body) for the numba run-time comparison."""
+def runtime_cases(points: int = 20000):
+    """KernelIRs (without a body) for the run-time comparison: the network on ``points``
+    points, the stencil case on 512^2."""
     from eqc.compiler.ir.kernel import KernelAxis, KernelIR
     from eqc.runtime.grid import Grid
 
@@ -113,7 +115,7 @@ def runtime_cases():
         params=tuple(f"k{j}" for j in range(200)),
         outputs=tuple(net),
     )
-    g_net = Grid(("x",), (0.0,), (1.0,), (20000,), (True,), 1)
+    g_net = Grid(("x",), (0.0,), (1.0,), (points,), (True,), 1)
     p_net = {f"k{j}": 0.1 + 0.01 * j for j in range(200)}
     st, _ = stencil_reaction()
     k_st = KernelIR(
@@ -125,7 +127,8 @@ def runtime_cases():
     )
     g_st = Grid(("x", "y"), (0.0, 0.0), (1.0, 1.0), (512, 512), (True, True), 1)
     p_st = {"Du": 1e-3, "Dv": 5e-4, "eps": 0.1, "a": 0.7, "b": 0.8}
-    return [("reaction network 50x200", k_net, g_net, p_net), ("9pt+5pt stencil + cubic", k_st, g_st, p_st)]
+    return [(f"reaction network 50x200, {points} points", k_net, g_net, p_net),
+            ("9pt+5pt stencil + cubic, 512^2", k_st, g_st, p_st)]
 
 
 def _serial_rhs(backend: str, kernel, grid, params):
@@ -139,47 +142,88 @@ def _serial_rhs(backend: str, kernel, grid, params):
     return compile_kernel(kernel, LLVMOptions(threads=1, cache=False)).rhs(grid, params)
 
 
-def runtime(rounds: int = 40, calls: int = 5) -> None:
+def _time_case(case: int, backend: str, points: int, rounds: int, calls: int) -> dict:
+    """One process's timing of one case: cse's and eqc's kernels alternating per round."""
     import numpy as np
     from eqc.compiler.passes.lower import cse_kernel
     from eqc.compiler.rewrite import rewrite_kernel
 
+    name, k, grid, params = runtime_cases(points)[case]
+    rng = np.random.default_rng(0)
+    y = rng.uniform(0.5, 1.5, size=(len(k.fields), *grid.padded_shape))
+    fns, outs = {}, {}
+    for label, kk in (("cse", cse_kernel(k)), ("eqc", rewrite_kernel(k))):
+        fns[label] = _serial_rhs(backend, kk, grid, params)
+        outs[label] = np.zeros_like(y)
+        fns[label](0.0, y.copy(), outs[label])  # JIT + warm-up
+    # The rounds cycle through 8 placements of the input against the outputs (offsets of
+    # 0-3.5 KiB mod 4 KiB): a load from one array and a store to another with the same
+    # address mod 4 KiB stall each other (4K aliasing), and which program that hits first
+    # depends on where the allocator put the arrays: one fixed placement made the stencil
+    # case's eqc program 10 % slower than cse's, another 20 % faster.
+    def placed(shape, lines: int) -> np.ndarray:
+        size = int(np.prod(shape))
+        buf = np.empty(size + 8 * 64 + 8)
+        start = (-buf.ctypes.data % 64) // 8 + 8 * lines
+        return buf[start:start + size].reshape(shape)
+
+    placements = []
+    for m in range(8):
+        yy = placed(y.shape, 0)
+        yy[...] = y
+        placements.append((yy, {label: placed(y.shape, 8 * m) for label in fns}))
+    times: dict[str, list[float]] = {"cse": [], "eqc": []}
+    for r in range(rounds):  # alternating, so a change in the machine's load hits both alike
+        yy, outs_r = placements[r % len(placements)]
+        for label, f in fns.items():
+            out = outs_r[label]
+            t0 = time.perf_counter()
+            for _ in range(calls):
+                f(0.0, yy, out)
+            times[label].append((time.perf_counter() - t0) / calls)
+        if r < len(placements):
+            outs = outs_r
+    inner = (slice(None), *grid.interior)
+    return {
+        "name": name,
+        "cse": statistics.median(times["cse"]),
+        "eqc": statistics.median(times["eqc"]),
+        "paired": statistics.median([c / e for c, e in zip(times["cse"], times["eqc"], strict=True)]),
+        "diff": float(np.max(np.abs(outs["cse"][inner] - outs["eqc"][inner]))),
+    }
+
+
+def runtime(procs: int = 3, rounds: int = 32, calls: int = 5) -> None:
+    """Each case timed in ``procs`` fresh processes (this machine's timings of a kernel
+    that streams 100 arrays swing 2-3x between processes with the same arrays), reported
+    as the median over processes of each process's paired ratio."""
+    import json
+    import subprocess
+
     print()
-    head = ("kernel (serial)", "backend", "cse rhs", "eqc rhs", "cse/eqc speed-up", "paired [q1, q3]", "max |diff|")
+    head = ("kernel (serial)", "backend", "cse rhs", "eqc rhs", "speed-up cse/eqc", "per process")
     rows = []
-    for (name, k, grid, params), backend in ((c, b) for c in runtime_cases() for b in ("numba", "llvm")):
-        rng = np.random.default_rng(0)
-        y = rng.uniform(0.5, 1.5, size=(len(k.fields), *grid.padded_shape))
-        fns, outs = {}, {}
-        for label, kk in (("cse", cse_kernel(k)), ("eqc", rewrite_kernel(k))):
-            fns[label] = _serial_rhs(backend, kk, grid, params)
-            outs[label] = np.zeros_like(y)
-            fns[label](0.0, y.copy(), outs[label])  # JIT + warm-up
-        times: dict[str, list[float]] = {"cse": [], "eqc": []}
-        yy = y.copy()
-        for _ in range(rounds):  # alternating, so a change in the machine's load hits both alike
-            for label, f in fns.items():
-                out = outs[label]
-                t0 = time.perf_counter()
-                for _ in range(calls):
-                    f(0.0, yy, out)
-                times[label].append((time.perf_counter() - t0) / calls)
-        inner = (slice(None), *grid.interior)
-        diff = float(np.max(np.abs(outs["cse"][inner] - outs["eqc"][inner])))
-        tc, te = statistics.median(times["cse"]), statistics.median(times["eqc"])
-        q1, q2, q3 = statistics.quantiles([c / e for c, e in zip(times["cse"], times["eqc"], strict=True)], n=4)
-        rows.append((name, backend, f"{tc * 1e3:.2f} ms", f"{te * 1e3:.2f} ms", f"{tc / te:.2f}",
-                     f"{statistics.median([c / e for c, e in zip(times['cse'], times['eqc'], strict=True)]):.2f}"
-                     f" [{q1:.2f}, {q3:.2f}]", f"{diff:.1e}"))
-        print(f"  {name} ({backend}): timed", file=sys.stderr)
+    combos = [(0, b, pts) for pts in (2048, 20000) for b in ("numba", "llvm")] + [(1, b, 20000) for b in ("numba", "llvm")]
+    for case, backend, pts in combos:
+        res = []
+        for _ in range(procs):
+            cmd = [sys.executable, __file__, "--runtime-worker", str(case), backend, str(pts), str(rounds), str(calls)]
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+            res.append(json.loads(out.strip().splitlines()[-1]))
+        ratios = sorted(r["paired"] for r in res)
+        rows.append((res[0]["name"], backend, f"{statistics.median(r['cse'] for r in res) * 1e3:.2f} ms",
+                     f"{statistics.median(r['eqc'] for r in res) * 1e3:.2f} ms", f"{statistics.median(ratios):.2f}",
+                     " ".join(f"{x:.2f}" for x in ratios)))
+        print(f"  {res[0]['name']} ({backend}): timed, max |diff| {max(r['diff'] for r in res):.1e}", file=sys.stderr)
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
     line = "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))
     print(line)
     print("-" * len(line))
     for r in rows:
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
-    print(f"rhs: median over {rounds} rounds of {calls} calls each, cse and eqc alternating; paired: the"
-          " ratio cse time / eqc time within each round, median and quartiles")
+    print(f"rhs: {procs} fresh processes per row, each {rounds} rounds of {calls} calls with cse and eqc"
+          " alternating, the rounds cycling through 8 placements of the input against the outputs;"
+          " speed-up: median over processes of each one's median per-round ratio")
 
 
 def main(argv=None):
@@ -187,8 +231,16 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--simplify-timeout", type=float, default=10.0)
     ap.add_argument("--only", nargs="*", default=None)
-    ap.add_argument("--runtime", action="store_true", help="also time the numba kernels")
+    ap.add_argument("--runtime", action="store_true", help="also time the kernels (numba and llvm backends)")
+    ap.add_argument("--runtime-worker", nargs=5, metavar=("CASE", "BACKEND", "POINTS", "ROUNDS", "CALLS"),
+                    help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.runtime_worker:
+        import json
+
+        c, b, pts, rounds, calls = args.runtime_worker
+        print(json.dumps(_time_case(int(c), b, int(pts), int(rounds), int(calls))))
+        return
 
     cases = stdlib_cases()
     net, net_var = reaction_network(50, 200, seed=0)

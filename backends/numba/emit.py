@@ -204,9 +204,9 @@ class _Emitter:
         parallel: bool,
         ghost_targets: Sequence[tuple[str, int]] = (),
     ) -> list[str]:
-        """A loop over the interior computing ``name = expr`` per point (after the body
-        temporaries), then the lines ``tail(pt)`` where ``pt(arr, field)`` is the source
-        text of ``arr[field]`` at the point. ``ghost_targets`` ((array, field) pairs, all
+        """A loop over the interior computing the body temporaries and ``name = expr`` per
+        point, each followed by the lines ``tail(pt, i)`` of output ``i`` (``pt(arr, field)``
+        is the source text of ``arr[field]`` at the point) as soon as its value exists. ``ghost_targets`` ((array, field) pairs, all
         axes periodic) get their ghost cells copied inside the same loop nest."""
         d, g = self.d, self.g
         views: dict[int, dict[str, str]] = {L: {} for L in range(max(d, 1))}
@@ -231,9 +231,19 @@ class _Emitter:
                     name, offs = decode_access(a, self.axes)
                     accesses[a] = view(inp, self.fi[name], offs)
         pr = NumbaPrinter(accesses, self.names)
-        point = [f"{self.names[s]} = {pr.doprint(e)}" for s, e in self.k.body]
-        point += [f"{n} = {pr.doprint(e)}" for n, e in exprs]
-        point += tail(lambda arr, fi: view(arr, fi, (0,) * d))
+        pt = lambda arr, fi: view(arr, fi, (0,) * d)  # noqa: E731
+        # an output that is a body temporary is consumed (stored) right after its
+        # definition, so it does not stay live, or spilled, to the end of a long body
+        ready: dict[sp.Basic, list[int]] = {}
+        for i, (_, e) in enumerate(exprs):
+            ready.setdefault(e, []).append(i)
+        point = []
+        for s, e in self.k.body:
+            point.append(f"{self.names[s]} = {pr.doprint(e)}")
+            for i in ready.pop(s, ()):
+                point += [f"{exprs[i][0]} = {pr.doprint(exprs[i][1])}", *tail(pt, i)]
+        for i in sorted(i for idx in ready.values() for i in idx):
+            point += [f"{exprs[i][0]} = {pr.doprint(exprs[i][1])}", *tail(pt, i)]
         used = set().union(*(e.free_symbols for e in all_exprs)) if all_exprs else set()
         coords = {a for a in self.axes if coord(a) in used}
         if d == 0:
@@ -331,8 +341,8 @@ class _Emitter:
         ev = k.evolved
         exprs = [(f"k_{i}", e) for i, e in enumerate(k.outputs)]
 
-        def tail(pt):
-            return [f"{pt('out', i)} = k_{i}" for i in range(len(ev))]
+        def tail(pt, i):
+            return [f"{pt('out', i)} = k_{i}"] if i < len(ev) else []
 
         sw = self.sweep("Y", exprs, tail, parallel)
         inv = self.invariants({})
@@ -343,8 +353,8 @@ class _Emitter:
         if k.constraints:
             cex = [(f"c_{i}", c.rhs) for i, c in enumerate(k.constraints)]
 
-            def ctail(pt):
-                return [f"{pt('out', self.fi[c.field])} = c_{i}" for i, c in enumerate(k.constraints)]
+            def ctail(pt, i):
+                return [f"{pt('out', self.fi[k.constraints[i].field])} = c_{i}"]
 
             csw = self.sweep("Y", cex, ctail, parallel)
             lines += ["", "", self.deco(parallel), f"def constraint_rhs{sfx}(Y, out, t, p, lo, h, n):"]
@@ -370,14 +380,12 @@ class _Emitter:
         fused = self.d > 0 and all(a.periodic for a in k.axes)
         exprs = [(f"k_{i}", e) for i, e in enumerate(k.outputs)]
 
-        def tail(pt):
-            out = []
-            for fi in range(nev):
-                a = pt("acc", fi)
-                out.append(f"a_{fi} = {a}")
-                out.append(f"{pt('nxt', fi)} = {pt('y', fi)} + cy * a_{fi} + cd * k_{fi}")
-                out.append(f"{a} = ca * a_{fi} + cb * k_{fi}")
-            return out
+        def tail(pt, fi):
+            if fi >= nev:
+                return []
+            a = pt("acc", fi)
+            return [f"a_{fi} = {a}", f"{pt('nxt', fi)} = {pt('y', fi)} + cy * a_{fi} + cd * k_{fi}",
+                    f"{a} = ca * a_{fi} + cb * k_{fi}"]
 
         targets = [("nxt", fi) for fi in range(nev)] if fused else []
         sweep = self.sweep("inp", exprs, tail, parallel, targets)
@@ -457,9 +465,9 @@ class _Emitter:
                     step.append(f"S{m} = B[{buf[m]}]")
             step += self.invariants({})
 
-            def tail(pt, i=i):
+            def tail(pt, fi, i=i):
                 out = []
-                for fi in range(nev):
+                if fi < nev:
                     kf = f"k_{fi}"
                     yv = pt("y", fi)
                     for m in range(i + 1, s):

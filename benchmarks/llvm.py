@@ -3,7 +3,7 @@ side by side in one run: Burgers 1D RK4, Gray–Scott 2D and heat 2D (forward Eu
 C kernels), on 1 and 2 threads, each kernel through eqc's rewriter as ``eqc.compile``
 does (``--raw``: as written); plus the compile time (IR build + O3 + JIT) per model.
 
-    nice python benchmarks/llvm.py [--quick] [--threads 1,2] [--repeat 5]
+    nice python benchmarks/llvm.py [--quick] [--threads 1,2] [--repeat 5] [--procs 3]
 
 Prints a table of medians (Mcell-updates/s; ratio = llvm rate / other rate, >1 means
 llvm is faster) and the command that made it. Rounds are interleaved across contenders;
@@ -159,7 +159,14 @@ def main(argv: list[str] | None = None) -> None:
                     help="the kernels as written, not through eqc's rewriter (as eqc.compile does)")
     ap.add_argument("--no-compile-times", dest="compile_times", action="store_false",
                     help="skip the compile-time table of the stdlib models")
+    ap.add_argument("--procs", type=int, default=1,
+                    help="repeat the whole measurement in this many fresh processes and report the median"
+                         " over them (array placement, and so cache-set and 4K-aliasing luck, differs per process)")
+    ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.procs > 1:
+        _over_processes(args, argv if argv is not None else sys.argv[1:])
+        return
     threads = [int(x) for x in args.threads.split(",")]
     try:
         from eqc.backends import numba as numba_backend
@@ -213,6 +220,11 @@ def main(argv: list[str] | None = None) -> None:
                     rows.append((case, "x".join(map(str, grid.n)), method, steps, th, name, med, rate, comp,
                                  measured["llvm"][1] / rate, _paired(times[name], times["llvm"])))
                 ck.close()
+    if args.json:
+        import json
+
+        print(json.dumps(rows))
+        return
     print("\n| case | grid | method | steps | threads | contender | median s | Mcell-upd/s | compile s |"
           " llvm rate / this | paired, median [q1, q3] |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -222,6 +234,41 @@ def main(argv: list[str] | None = None) -> None:
               f" {r[9]:.2f} | {q2:.2f} [{q1:.2f}, {q3:.2f}] |")
     print("\npaired: the ratio llvm rate / this within each round (the rounds run back to back, so a"
           " change in the machine's load hits both alike), then its median and quartiles.")
+    if args.compile_times:
+        compile_table()
+    print(f"\ncommand: {shlex.join([sys.executable, *sys.argv])}  (cpus: {os.cpu_count()})")
+
+
+def _over_processes(args, argv: list[str]) -> None:
+    """Run the measurement in ``args.procs`` fresh processes; per row, the median rate and
+    the median of the per-process paired medians, with each process's paired median."""
+    import json
+
+    rest, skip = [], False
+    for a in argv:  # drop --procs N / --procs=N
+        if skip:
+            skip = False
+            continue
+        if a == "--procs":
+            skip = True
+            continue
+        if not a.startswith("--procs="):
+            rest.append(a)
+    runs = []
+    for i in range(args.procs):
+        out = subprocess.run([sys.executable, __file__, *rest, "--no-compile-times", "--json"], check=True,
+                             capture_output=True, text=True).stdout
+        runs.append(json.loads(out.strip().splitlines()[-1]))
+        print(f"  process {i + 1}/{args.procs} done", file=sys.stderr)
+    print(f"\n| case | grid | method | steps | threads | contender | Mcell-upd/s | llvm rate / this,"
+          f" median of {args.procs} processes | per process |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for k, r in enumerate(runs[0]):
+        rates = [run[k][7] for run in runs]
+        paired = sorted(run[k][10][1] for run in runs)
+        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[5]} | {statistics.median(rates):.0f} |"
+              f" {statistics.median(paired):.2f} | {' '.join(f'{x:.2f}' for x in paired)} |")
+    print("\nper process: the median over its rounds of the ratio llvm rate / this within a round.")
     if args.compile_times:
         compile_table()
     print(f"\ncommand: {shlex.join([sys.executable, *sys.argv])}  (cpus: {os.cpu_count()})")

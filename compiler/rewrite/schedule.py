@@ -82,16 +82,9 @@ class _Scheduler:
         self.position = {s: i for i, (s, _) in enumerate(body)}
         self.deps = {s: sorted(e.free_symbols & self.defs.keys(), key=self.position.__getitem__) for s, e in body}
         self.outputs = [sp.sympify(o) for o in outputs]
-        # unscheduled direct users of each temporary (temporaries and outputs)
-        self.remaining = dict.fromkeys(self.defs, 0)
-        for s in self.defs:
-            for d in self.deps[s]:
-                self.remaining[d] += 1
         self.out_deps = [sorted(o.free_symbols & self.defs.keys(), key=self.position.__getitem__)
                          for o in self.outputs]
-        for deps in self.out_deps:
-            for d in deps:
-                self.remaining[d] += 1
+        self._reset_remaining()
         self.done: set[sp.Symbol] = set()
         self.live: set[sp.Symbol] = set()
         self.order: list[Assignment] = []
@@ -143,6 +136,7 @@ class _Scheduler:
         return order
 
     def _reset_remaining(self) -> None:
+        """``remaining[s]``: the unscheduled direct users of ``s`` (temporaries and outputs)."""
         self.remaining = dict.fromkeys(self.defs, 0)
         for s in self.defs:
             for d in self.deps[s]:
@@ -152,11 +146,15 @@ class _Scheduler:
                 self.remaining[d] += 1
 
     # -- emission --------------------------------------------------------------------------
-    def _place(self, s: sp.Symbol, e: sp.Expr, dry: bool = False) -> None:
-        for d in e.free_symbols & self.defs.keys():
+    def _use(self, deps) -> None:
+        """One use of each of ``deps`` is scheduled; those with no use left die."""
+        for d in deps:
             self.remaining[d] -= 1
             if not self.remaining[d]:
                 self.live.discard(d)
+
+    def _place(self, s: sp.Symbol, e: sp.Expr, dry: bool = False) -> None:
+        self._use(e.free_symbols & self.defs.keys())
         self.done.add(s)
         if self.remaining.get(s, 0):
             self.live.add(s)
@@ -169,10 +167,7 @@ class _Scheduler:
 
     def _emit_output_deps(self, k: int, dry: bool) -> None:
         self._emit(self.out_deps[k], dry)
-        for d in self.out_deps[k]:
-            self.remaining[d] -= 1
-            if not self.remaining[d]:
-                self.live.discard(d)
+        self._use(self.out_deps[k])
 
     def _running_sum(self, s: sp.Symbol, e: sp.Add) -> None:
         """``s = e`` as partial sums, each term's missing temporaries right before it;
@@ -191,10 +186,7 @@ class _Scheduler:
             self.order.append((sym, expr))
             acc = sym
         self.done.add(s)
-        for d in e.free_symbols & self.defs.keys():
-            self.remaining[d] -= 1
-            if not self.remaining[d]:
-                self.live.discard(d)
+        self._use(e.free_symbols & self.defs.keys())
         if self.remaining.get(s, 0):
             self.live.add(s)
 
@@ -212,10 +204,7 @@ class _Scheduler:
             else:
                 self._emit(self.out_deps[k], dry=False)
             if not long_sum:
-                for d in self.out_deps[k]:
-                    self.remaining[d] -= 1
-                    if not self.remaining[d]:
-                        self.live.discard(d)
+                self._use(self.out_deps[k])
             if new_outputs[k] is not None:
                 continue
             if o.is_Atom or o in self.defs:

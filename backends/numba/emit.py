@@ -205,9 +205,10 @@ class _Emitter:
         ghost_targets: Sequence[tuple[str, int]] = (),
     ) -> list[str]:
         """A loop over the interior computing the body temporaries and ``name = expr`` per
-        point, each followed by the lines ``tail(pt, i)`` of output ``i`` (``pt(arr, field)``
-        is the source text of ``arr[field]`` at the point) as soon as its value exists. ``ghost_targets`` ((array, field) pairs, all
-        axes periodic) get their ghost cells copied inside the same loop nest."""
+        point, each followed by the lines ``tail(pt, i)`` of output ``i`` as soon as its
+        value exists (``pt(arr, field)`` is the source text of ``arr[field]`` at the point).
+        ``ghost_targets`` ((array, field) pairs, all axes periodic) get their ghost cells
+        copied inside the same loop nest."""
         d, g = self.d, self.g
         views: dict[int, dict[str, str]] = {L: {} for L in range(max(d, 1))}
 

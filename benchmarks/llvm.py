@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.procs > 1:
-        _over_processes(args, argv if argv is not None else sys.argv[1:])
+        _over_processes(args)
         return
     threads = [int(x) for x in args.threads.split(",")]
     try:
@@ -239,25 +239,16 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\ncommand: {shlex.join([sys.executable, *sys.argv])}  (cpus: {os.cpu_count()})")
 
 
-def _over_processes(args, argv: list[str]) -> None:
+def _over_processes(args) -> None:
     """Run the measurement in ``args.procs`` fresh processes; per row, the median rate and
     the median of the per-process paired medians, with each process's paired median."""
     import json
 
-    rest, skip = [], False
-    for a in argv:  # drop --procs N / --procs=N
-        if skip:
-            skip = False
-            continue
-        if a == "--procs":
-            skip = True
-            continue
-        if not a.startswith("--procs="):
-            rest.append(a)
+    one = [sys.executable, __file__, "--threads", args.threads, "--repeat", str(args.repeat), "--cases", args.cases,
+           *(["--quick"] if args.quick else []), *(["--raw"] if args.raw else []), "--no-compile-times", "--json"]
     runs = []
     for i in range(args.procs):
-        out = subprocess.run([sys.executable, __file__, *rest, "--no-compile-times", "--json"], check=True,
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(one, check=True, capture_output=True, text=True).stdout
         runs.append(json.loads(out.strip().splitlines()[-1]))
         print(f"  process {i + 1}/{args.procs} done", file=sys.stderr)
     print(f"\n| case | grid | method | steps | threads | contender | Mcell-upd/s | llvm rate / this,"

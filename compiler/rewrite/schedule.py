@@ -169,50 +169,49 @@ class _Scheduler:
         self._emit(self.out_deps[k], dry)
         self._use(self.out_deps[k])
 
+    def _deps_of(self, e: sp.Basic) -> list[sp.Symbol]:
+        return sorted(e.free_symbols & self.defs.keys(), key=self.position.__getitem__)
+
     def _running_sum(self, s: sp.Symbol, e: sp.Add) -> None:
         """``s = e`` as partial sums, each term's missing temporaries right before it;
         terms over values already computed come first (they may end those values)."""
-        terms = sorted(sp.Add.make_args(e), key=lambda t: (bool(self._closure(
-            sorted(t.free_symbols & self.defs.keys(), key=self.position.__getitem__))), sp.default_sort_key(t)))
+        terms = sorted(sp.Add.make_args(e), key=lambda t: (bool(self._closure(self._deps_of(t))), sp.default_sort_key(t)))
         acc: sp.Expr | None = None
         for i, t in enumerate(terms):
-            self._emit(sorted(t.free_symbols & self.defs.keys(), key=self.position.__getitem__), dry=False)
+            self._emit(self._deps_of(t), dry=False)
             if acc is None:
                 acc = t
                 continue
-            last = i == len(terms) - 1
-            sym = s if last else self.new_symbol()
-            expr = sp.Add(acc, t, evaluate=True)
-            self.order.append((sym, expr))
+            sym = s if i == len(terms) - 1 else self.new_symbol()
+            self.order.append((sym, sp.Add(acc, t)))
             acc = sym
         self.done.add(s)
-        self._use(e.free_symbols & self.defs.keys())
+        self._use(self._deps_of(e))
         if self.remaining.get(s, 0):
             self.live.add(s)
 
     def run(self) -> tuple[tuple[Assignment, ...], tuple[sp.Expr, ...]]:
-        new_outputs: list[sp.Expr | None] = [None] * len(self.outputs)
+        def long_sum(e: sp.Basic) -> bool:
+            return isinstance(e, sp.Add) and len(e.args) >= _RUNNING_SUM
+
+        new_outputs: list[sp.Expr] = list(self.outputs)
         for k in self._output_order():
             o = self.outputs[k]
-            long_sum = isinstance(o, sp.Add) and len(o.args) >= _RUNNING_SUM
-            if o in self.defs and o not in self.done and isinstance(self.defs[o], sp.Add) \
-                    and len(self.defs[o].args) >= _RUNNING_SUM:
-                self._running_sum(o, self.defs[o])
-            elif long_sum:
+            if o in self.defs:  # an output that is a temporary: stored where it is defined
+                if o not in self.done and long_sum(self.defs[o]):
+                    self._running_sum(o, self.defs[o])
+                else:
+                    self._emit([o], dry=False)
+                self._use([o])
+            elif long_sum(o):
                 new_outputs[k] = self.new_symbol()
                 self._running_sum(new_outputs[k], o)
             else:
                 self._emit(self.out_deps[k], dry=False)
-            if not long_sum:
                 self._use(self.out_deps[k])
-            if new_outputs[k] is not None:
-                continue
-            if o.is_Atom or o in self.defs:
-                new_outputs[k] = o
-            else:
-                sym = self.new_symbol()
-                self.order.append((sym, o))
-                new_outputs[k] = sym
+                if not o.is_Atom:  # an expression becomes a temporary right after its inputs
+                    new_outputs[k] = self.new_symbol()
+                    self.order.append((new_outputs[k], o))
         for s, _ in self.body:  # temporaries no output uses (none expected) keep their place
             if s not in self.done:
                 self._emit([s], dry=False)

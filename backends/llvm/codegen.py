@@ -25,17 +25,18 @@ from llvmlite import ir
 
 from .emit_expr import DOUBLE, I64, ExprEmitter
 from .frame import GRID_ARGS, PTR, VOID, Frame, c_name, counted_loop, function, i64
-from .steps import RK4, StepBuilder, Tableau, work_buffers
+from .steps import RK4, Pipelining, StepBuilder, Tableau, work_buffers
 
-__all__ = ["ModuleBuilder", "Tableau", "RK4", "build_module", "c_name", "work_buffers"]
+__all__ = ["ModuleBuilder", "Pipelining", "Tableau", "RK4", "build_module", "c_name", "work_buffers"]
 
 
 class ModuleBuilder:
     """Builds the functions of one kernel into one module."""
 
     def __init__(self, kernel: KernelIR, flags: tuple[str, ...], triple: str = "", data_layout: str = "",
-                 with_rhs: bool = True, pad: int | None = None):
+                 with_rhs: bool = True, pad: int | None = None, pipelining: Pipelining | None = None):
         self.k = kernel
+        self.pipelining = pipelining or Pipelining()
         self.pad = kernel.halo if pad is None else pad  # ghost layers of the state arrays
         if self.pad < kernel.halo:
             raise ValueError(f"arrays padded by {self.pad} cannot hold the kernel's halo {kernel.halo}")

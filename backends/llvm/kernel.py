@@ -19,7 +19,7 @@ from eqc.compiler.ir.kernel import KernelIR
 from eqc.runtime.grid import Grid
 
 from . import machine
-from .codegen import ModuleBuilder, Tableau, c_name, work_buffers
+from .codegen import ModuleBuilder, Pipelining, Tableau, c_name, work_buffers
 from .options import LLVMOptions
 from .prepared import ADVANCE, AdvanceSpec, fused_advance, grid_arrays, row_blocks, thread_count
 
@@ -78,7 +78,9 @@ class CompiledKernel:
         self._base(kernel.halo)  # compile now: errors surface at compile time
 
     def _build(self, methods: tuple[Tableau, ...], pad: int) -> machine.Jitted:
-        mb = ModuleBuilder(self.kernel, self.options.fastmath, with_rhs=not methods, pad=pad)
+        o = self.options
+        pipelining = Pipelining(o.fuse_steps, o.chunk_rows, o.chunk_kib * 1024, o.pipeline)
+        mb = ModuleBuilder(self.kernel, o.fastmath, with_rhs=not methods, pad=pad, pipelining=pipelining)
         for tab in methods:
             mb.add_method(tab)
         cache = None

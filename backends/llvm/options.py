@@ -31,6 +31,10 @@ class LLVMOptions:
     name such as "x86-64" for a portable shared library). ``min_parallel_cells``: below
     this many interior cells a right-hand side runs on the calling thread only.
     ``cache``: keep machine code on disk (``$EQC_CACHE_DIR/llvm``), keyed by a content hash.
+    ``pipeline``, ``fuse_steps``, ``chunk_rows``, ``chunk_kib``: the fused loop of an
+    all-periodic kernel carries each chunk of rows through all stages of ``fuse_steps``
+    steps (0: automatic) in cache-sized slabs; ``pipeline=False`` runs stage by stage
+    (:class:`~.steps.Pipelining`).
     """
 
     threads: int | None = None
@@ -39,6 +43,10 @@ class LLVMOptions:
     cpu: str = "host"
     min_parallel_cells: int = 32768
     cache: bool = True
+    pipeline: bool = True
+    fuse_steps: int = 0
+    chunk_rows: int = 0
+    chunk_kib: int = 4096
 
     def __post_init__(self) -> None:
         if self.threads is not None and self.threads < 1:
@@ -48,6 +56,8 @@ class LLVMOptions:
         bad = {"nnan", "ninf", "fast"} & set(self.fastmath)
         if bad:
             raise ValueError(f"fast-math flags {sorted(bad)} would hide NaN/Inf from blow-up detection")
+        if self.fuse_steps < 0 or self.chunk_rows < 0 or self.chunk_kib < 1:
+            raise ValueError("fuse_steps and chunk_rows must be >= 0 and chunk_kib >= 1")
 
     @property
     def nthreads(self) -> int:

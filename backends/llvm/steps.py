@@ -6,6 +6,11 @@ Stage ``i`` computes ``k_i = f(Y_i)`` at a point and writes, at the same point,
 & Wanner, *Solving ODEs I*, §II.1); only the ``k_j`` that later stages read are stored.
 ``nthreads`` callers split the rows and meet at a sense-reversing barrier (Mellor-Crummey
 & Scott, ACM TOCS 9(1), 1991) twice per stage: before thread 0 fills the ghosts, and after.
+
+An all-periodic kernel (its ghosts written inside the stages) runs *pipelined* instead
+(:mod:`.pipeline`): chunks of rows through all stages of several steps in cache-sized
+slabs, one barrier per sweep; the staged loop stays as its fallback for grids too small
+for the slabs.
 """
 
 from __future__ import annotations
@@ -19,11 +24,12 @@ from llvmlite import ir
 
 from .emit_expr import DOUBLE, I64, ExprEmitter
 from .frame import GRID_ARGS, PTR, VOID, Frame, c_name, counted_loop, function, i64
+from .pipeline import PipelinedLoop, Pipelining, swap
 
 if TYPE_CHECKING:
     from .codegen import ModuleBuilder
 
-__all__ = ["Tableau", "RK4", "work_buffers", "StepBuilder"]
+__all__ = ["Tableau", "RK4", "work_buffers", "StepBuilder", "Pipelining"]
 
 # x86's `pause` in the barrier's spin loop: 2000 plain spins last ~1 us on the CI machine and
 # 2000 pauses ~50 us, so without it a waiting thread calls sched_yield every microsecond or
@@ -81,9 +87,12 @@ RK4 = Tableau(
 
 
 def work_buffers(tableau: Tableau) -> int:
-    """State-sized work buffers a fused step needs: two stage buffers, the ``b``-sum and
-    the stored ``k``."""
-    return 3 + len(tableau.stored())
+    """State-sized work buffers a fused step needs: two stage buffers, the ``b``-sum,
+    the next state (double buffering) and the stored ``k``; the pipelined loop keeps its
+    scratch slabs in all but the next state's."""
+    return 4 + len(tableau.stored())
+
+
 
 
 
@@ -105,6 +114,7 @@ class StepBuilder:
         # source rows; the stage then needs no ghost pass and one barrier instead of two.
         axes = self.k.axes
         self.inline_ghosts = bool(axes) and len(axes) <= 2 and all(a.periodic for a in axes) and self.pad > 0
+        self.pipelining: Pipelining = mb.pipelining
 
     def add(self, tab: Tableau) -> None:
         """Add ``eqc_K_<tag>`` (``nsteps`` fused steps) and ``eqc_K_<tag>_work_len``."""
@@ -124,22 +134,27 @@ class StepBuilder:
         b.ret(b.mul(size, i64(work_buffers(tab))))
 
     def _stage(self, tab: Tableau, i: int) -> ir.Function:
+        """``stage_i(src, y, dst, acc, kbuf, n, h, lo, t, p, dt, row0, row1, kstride, wrap)``:
+        stage ``i`` on rows ``[row0, row1)``; ``kstride`` is the distance between stored
+        ``k`` slots, ``wrap`` (0/1) whether to copy dst's periodic ghost slabs of axis 0."""
         s = tab.stages
         last = i == s - 1
-        in_place = last and s > 1  # the last stage writes y (it reads y only pointwise)
+        # the last stage writes y (it reads y only pointwise), except where the next state
+        # is double-buffered (the pipelined loop's chunks read rows beyond their own)
+        in_place = last and s > 1 and not self.inline_ghosts
         args = [("src", PTR), ("y", PTR), ("dst", PTR), ("acc", PTR), ("kbuf", PTR), *GRID_ARGS, ("t", DOUBLE),
-                ("p", PTR), ("dt", DOUBLE), ("row0", I64), ("row1", I64)]
+                ("p", PTR), ("dt", DOUBLE), ("row0", I64), ("row1", I64), ("kstride", I64), ("wrap", I64)]
         fn = function(self.module, f"{self.prefix}_{tab.tag}_stage{i}", VOID, args, internal=True)
         fn.attributes.add("noinline")  # called once per step; inlining only grows the code
         for a in fn.args[:5]:
             a.add_attribute("noalias")
-        src, y, dst, acc, kbuf, n, h, lo, t, p, dt, r0, r1 = fn.args
+        src, y, dst, acc, kbuf, n, h, lo, t, p, dt, r0, r1, kstride, wrap = fn.args
         b = ir.IRBuilder(fn.append_basic_block("entry"))
         fr = Frame(self.k, b, n, h, lo, p, t, self.flags, self.pad)
         nout = len(self.k.outputs)
         stored = tab.stored()
         slot = {j: m for m, j in enumerate(stored)}
-        kptr = {j: [fr.field_ptr(b.gep(kbuf, [b.mul(fr.state_size, i64(slot[j]))], source_etype=DOUBLE), f)
+        kptr = {j: [fr.field_ptr(b.gep(kbuf, [b.mul(kstride, i64(slot[j]))], source_etype=DOUBLE), f)
                     for f in range(nout)] for j in stored if j <= i}
         srcf = [fr.field_ptr(src, f) for f in range(self.nf)]
         # stage 0 reads y itself: take y's value from src so it is one load with the stencil's centre
@@ -176,7 +191,8 @@ class StepBuilder:
         if self.inline_ghosts:
             fr.point_loop(srcf, r0, r1, point, name=f"s{i}_",
                           after_row=(lambda base: self._wrap_row(fr, dstf, base)) if fr.nd == 2 else None)
-            self._wrap_slabs(fr, dstf, r0, r1)
+            with b.if_then(b.icmp_signed("!=", wrap, i64(0))):
+                self._wrap_slabs(fr, dstf, r0, r1)
         else:
             fr.point_loop(srcf, r0, r1, point, name=f"s{i}_")
         b.ret_void()
@@ -256,22 +272,22 @@ class StepBuilder:
         fn = function(self.module, f"{self.prefix}_{tab.tag}", DOUBLE, args)
         y, work, n, h, lo, p, t0, dt, nsteps, r0, r1, tid, nthreads, bar = fn.args
         barrier = self._barrier()
-        entry = fn.append_basic_block("entry")
-        b = ir.IRBuilder(entry)
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
         sense = b.alloca(I64, name="sense")
         cur = b.alloca(PTR, name="cur")
         other = b.alloca(PTR, name="other")
         b.store(i64(0), sense)
+        dims = [b.load(b.gep(n, [i64(d)], source_etype=I64), typ=I64) for d in range(len(self.k.axes))]
         size = i64(self.nf)
-        for d in range(len(self.k.axes)):
-            nd = b.load(b.gep(n, [i64(d)], source_etype=I64), typ=I64)
+        for nd in dims:
             size = b.mul(size, b.add(nd, i64(2 * self.pad)))
         buf = [b.gep(work, [b.mul(size, i64(m))], source_etype=DOUBLE) for m in range(3)]
         kbuf = b.gep(work, [b.mul(size, i64(3))], source_etype=DOUBLE)
         b.store(y, cur)
-        b.store(buf[0], other)
+        b.store(b.gep(work, [b.mul(size, i64(work_buffers(tab) - 1))], source_etype=DOUBLE), other)
         is0 = b.icmp_signed("==", tid, i64(0))
         s = tab.stages
+        swaps = s == 1 or self.inline_ghosts  # the new state goes to the other buffer
         if self.inline_ghosts:  # the stages keep the ghosts: fill them once, up front
             with b.if_then(is0):
                 b.call(self.ghosts, [y, n, h, lo, t0, p])
@@ -283,23 +299,30 @@ class StepBuilder:
             for i, stage in enumerate(stages):
                 ti = b.fadd(tk, b.fmul(ir.Constant(DOUBLE, tab.c[i]), dt)) if tab.c[i] else tk
                 src = ycur if i == 0 else buf[(i - 1) % 2]
-                if s == 1:
-                    dst = b.load(other, typ=PTR)
+                if i < s - 1:
+                    dst = buf[i % 2]
                 else:
-                    dst = ycur if i == s - 1 else buf[i % 2]
+                    dst = b.load(other, typ=PTR) if swaps else ycur
                 if not self.inline_ghosts:
                     with b.if_then(is0):
                         b.call(self.ghosts, [src, n, h, lo, ti, p])
                     b.call(barrier, [bar, nthreads, sense])
-                b.call(stage, [src, ycur, dst, buf[2], kbuf, n, h, lo, ti, p, dt, r0, r1])
+                b.call(stage, [src, ycur, dst, buf[2], kbuf, n, h, lo, ti, p, dt, r0, r1, size, i64(1)])
                 b.call(barrier, [bar, nthreads, sense])
-            if s == 1:  # Euler-like: swap the two buffers
-                new = b.load(other, typ=PTR)
-                b.store(ycur, other)
-                b.store(new, cur)
+            if swaps:
+                swap(b, cur, other)
 
-        counted_loop(b, i64(0), nsteps, step, "step")
-        if s == 1:
+        if self.inline_ghosts:
+            loop = PipelinedLoop(b, tab, stages, self.pipelining, self.pad, self.nf, (n, h, lo, p), t0, dt)
+            fits = loop.plan(dims, work, size, work_buffers(tab) - 1, tid, nthreads)
+            with b.if_else(fits) as (pipelined, staged):
+                with pipelined:
+                    loop.emit(cur, other, nsteps, r0, r1, lambda: b.call(barrier, [bar, nthreads, sense]))
+                with staged:
+                    counted_loop(b, i64(0), nsteps, step, "step")
+        else:
+            counted_loop(b, i64(0), nsteps, step, "step")
+        if swaps:
             final = b.load(cur, typ=PTR)
             moved = b.and_(is0, b.icmp_unsigned("!=", final, y))
             with b.if_then(moved):

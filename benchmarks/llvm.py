@@ -2,6 +2,9 @@
 side by side in one run: Burgers 1D RK4, Gray–Scott 2D and heat 2D (forward Euler, as the
 C kernels), on 1 and 2 threads, each kernel through eqc's rewriter as ``eqc.compile``
 does (``--raw``: as written); plus the compile time (IR build + O3 + JIT) per model.
+"llvm" is the backend as it runs (these all-periodic kernels pipelined: chunks of rows
+through several steps in cache, backends/llvm/pipeline.py); "llvm staged" is the same
+kernel run stage by stage over whole arrays, one step per sweep, as the C kernels are.
 
     nice python benchmarks/llvm.py [--quick] [--threads 1,2] [--repeat 5] [--procs 3]
 
@@ -197,6 +200,13 @@ def main(argv: list[str] | None = None) -> None:
                 llvm_compile = time.perf_counter() - t0
                 y = y0.copy()
                 contenders["llvm"] = (lambda adv=adv, y=y, steps=steps: adv(y, 0.0, steps), llvm_compile)
+                # the same kernel stage by stage over whole arrays (no pipelining across stages/steps)
+                t0 = time.perf_counter()
+                cks = compile_kernel(k, LLVMOptions(threads=th, cache=False, pipeline=False))
+                sadv = cks.advance(grid, params, TABLEAUS[method], dt)
+                ys = y0.copy()
+                contenders["llvm staged"] = (lambda sadv=sadv, ys=ys, steps=steps: sadv(ys, 0.0, steps),
+                                             time.perf_counter() - t0)
                 if numba_compile is not None:
                     try:
                         t0 = time.perf_counter()
@@ -220,6 +230,7 @@ def main(argv: list[str] | None = None) -> None:
                     rows.append((case, "x".join(map(str, grid.n)), method, steps, th, name, med, rate, comp,
                                  measured["llvm"][1] / rate, _paired(times[name], times["llvm"])))
                 ck.close()
+                cks.close()
     if args.json:
         import json
 

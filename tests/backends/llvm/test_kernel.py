@@ -118,6 +118,7 @@ def test_fused_steps_match_numpy_trajectory(compiled, name, method, threads):
 PIPELINES = [
     ("heat2d", "euler", 2, 3, 3),
     ("heat2d", "rk4", 3, 2, 0),
+    ("heat2d", "rk4", 2, 3, 2),
     ("gray_scott", "ssprk3", 2, 1, 0),
     ("gray_scott", "euler", 1, 5, 4),
     ("burgers1d", "rk4", 2, 7, 0),

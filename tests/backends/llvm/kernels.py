@@ -128,8 +128,20 @@ def network() -> tuple[KernelIR, Grid, dict[str, float]]:
     return k, Grid(("x",), (0.0,), (1.0,), (37,), (True,), 1), params
 
 
+def hyper2d() -> tuple[KernelIR, Grid, dict[str, float]]:
+    """A fourth derivative along x (halo 2), diffusion and a coordinate-dependent source
+    along y, periodic: the pipelined loop's widening is twice the rows per stage."""
+    ax = ("x", "y")
+    u = lambda dx, dy: access("u", (dx, dy), ax)  # noqa: E731
+    hx, hy, a, D = spacing("x"), spacing("y"), param("a"), param("D")
+    d4 = (u(2, 0) - 4 * u(1, 0) + 6 * u(0, 0) - 4 * u(-1, 0) + u(-2, 0)) / hx**4
+    rhs = -a * d4 + D * (u(0, 1) - 2 * u(0, 0) + u(0, -1)) / hy**2 + sp.sin(2 * sp.pi * coord("y"))
+    k = KernelIR("hyper2d", ("u",), (KernelAxis("x", True, 2), KernelAxis("y", True, 1)), ("a", "D"), (rhs,))
+    return k, Grid(ax, (0.0, 0.0), (1.0, 1.0), (21, 12), (True, True), 2), {"a": 1e-6, "D": 0.01}
+
+
 ALL = {f.__name__: f for f in (heat2d, gray_scott, burgers1d, heat1d_dirichlet, mixed3d, lorenz, functions1d,
-                               network)}
+                               network, hyper2d)}
 
 
 # -- the NumPy reference -----------------------------------------------------------------------

@@ -70,7 +70,7 @@ def _numpy_rhs(k, grid, params):
 
 
 STEPS = {"heat2d": 1e-4, "gray_scott": 0.05, "burgers1d": 2e-3, "heat1d_dirichlet": 1e-3, "lorenz": 1e-3,
-         "functions1d": 1e-3, "network": 1e-2}
+         "functions1d": 1e-3, "network": 1e-2, "hyper2d": 1e-3}
 
 
 _REFERENCES: dict = {}
@@ -123,6 +123,8 @@ PIPELINES = [
     ("gray_scott", "euler", 1, 5, 4),
     ("burgers1d", "rk4", 2, 7, 0),
     ("burgers1d", "euler", 3, 4, 8),
+    ("hyper2d", "rk4", 2, 2, 0),
+    ("hyper2d", "euler", 2, 1, 3),
 ]
 
 

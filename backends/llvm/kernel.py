@@ -20,7 +20,7 @@ from eqc.runtime.grid import Grid
 
 from . import machine
 from .codegen import ModuleBuilder, Pipelining, Tableau, c_name, work_buffers
-from .options import LLVMOptions
+from .options import LLVMOptions, auto_chunk_kib
 from .prepared import ADVANCE, AdvanceSpec, fused_advance, grid_arrays, row_blocks, thread_count
 
 __all__ = ["CompiledKernel", "compile_kernel"]
@@ -79,7 +79,8 @@ class CompiledKernel:
 
     def _build(self, methods: tuple[Tableau, ...], pad: int) -> machine.Jitted:
         o = self.options
-        pipelining = Pipelining(o.fuse_steps, o.chunk_rows, o.chunk_kib * 1024, o.pipeline)
+        pipelining = Pipelining(o.fuse_steps, o.chunk_rows, (o.chunk_kib or auto_chunk_kib(o.nthreads)) * 1024,
+                                o.pipeline)
         mb = ModuleBuilder(self.kernel, o.fastmath, with_rhs=not methods, pad=pad, pipelining=pipelining)
         for tab in methods:
             mb.add_method(tab)

@@ -20,7 +20,7 @@ from eqc.runtime.grid import Grid
 
 from . import machine
 from .codegen import ModuleBuilder, Pipelining, Tableau, c_name, work_buffers
-from .options import LLVMOptions, auto_chunk_kib
+from .options import LLVMOptions, chunk_budgets_kib
 from .prepared import ADVANCE, AdvanceSpec, fused_advance, grid_arrays, row_blocks, thread_count
 
 __all__ = ["CompiledKernel", "compile_kernel"]
@@ -79,8 +79,10 @@ class CompiledKernel:
 
     def _build(self, methods: tuple[Tableau, ...], pad: int) -> machine.Jitted:
         o = self.options
-        pipelining = Pipelining(o.fuse_steps, o.chunk_rows, (o.chunk_kib or auto_chunk_kib(o.nthreads)) * 1024,
-                                o.pipeline)
+        streamed, cached, fits = chunk_budgets_kib(o.nthreads)
+        if o.chunk_kib:
+            streamed = cached = o.chunk_kib
+        pipelining = Pipelining(o.fuse_steps, o.chunk_rows, streamed * 1024, cached * 1024, fits * 1024, o.pipeline)
         mb = ModuleBuilder(self.kernel, o.fastmath, with_rhs=not methods, pad=pad, pipelining=pipelining)
         for tab in methods:
             mb.add_method(tab)

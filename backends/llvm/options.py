@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["LLVMOptions", "SAFE_FASTMATH", "default_threads", "auto_chunk_kib"]
+__all__ = ["LLVMOptions", "SAFE_FASTMATH", "default_threads", "cache_kib", "chunk_budgets_kib"]
 
 # Fast-math flags that let LLVM contract a*b+c into an FMA and reassociate add/mul chains,
 # but never ``nnan``/``ninf``: those would let it fold away the NaN a blow-up produces and
@@ -22,29 +22,34 @@ def default_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _last_level_cache_kib() -> int | None:
-    """The size of this machine's largest CPU cache (Linux sysfs), or None."""
-    best = None
+def cache_kib() -> dict[int, int]:
+    """This machine's data/unified CPU cache sizes by level in KiB (Linux sysfs; {} elsewhere)."""
+    out: dict[int, int] = {}
     try:
         for d in Path("/sys/devices/system/cpu/cpu0/cache").glob("index*"):
             if (d / "type").read_text().strip() == "Instruction":
                 continue
             text = (d / "size").read_text().strip().upper()
-            scale = {"K": 1, "M": 1024}.get(text[-1:], None)
-            kib = int(text[:-1]) * scale if scale else int(text) // 1024
-            best = kib if best is None or kib > best else best
+            scale = {"K": 1, "M": 1024}.get(text[-1:])
+            out[int((d / "level").read_text())] = int(text[:-1]) * scale if scale else int(text) // 1024
     except (OSError, ValueError):
-        return None
-    return best
+        return {}
+    return out
 
 
-def auto_chunk_kib(threads: int) -> int:
-    """Per-thread chunk budget of the pipelined loop: half the last-level cache shared out
-    over the threads, within 512 KiB - 4 MiB. On the 2-core EPYC (32 MiB L3) that is the
-    4 MiB measured best of 0.25-16 MiB (heat and Gray-Scott, 1 and 2 threads); the scaling
-    to smaller caches is a guess, not measured."""
-    llc = _last_level_cache_kib() or 8192
-    return max(512, min(4096, llc // (2 * max(1, threads))))
+def chunk_budgets_kib(threads: int) -> tuple[int, int, int]:
+    """The pipelined loop's (chunk budget when the states stream from memory, budget when
+    they fit in cache, the states' size that counts as fitting), per thread, in KiB: half
+    the last-level cache shared out over the threads (512 KiB - 4 MiB), the L2 (256 KiB -
+    2 MiB), a quarter of the last-level cache. On the 2-core EPYC (1 MiB L2, 32 MiB L3)
+    these are 4 MiB / 1 MiB / 8 MiB, picked from runs of 0.5-16 MiB chunks for heat and
+    Gray-Scott at 256^2-2048^2 on 2 threads (heat 1024^2, two states of 16 MiB: 4 MiB
+    chunks 1.17x the staged loop, 1 MiB 0.96x; heat 512^2: 1 MiB 1.23x, 4 MiB 1.03x); how
+    they scale to other caches is a guess, not measured."""
+    sizes = cache_kib()
+    llc = max(sizes.values(), default=8192)
+    l2 = sizes.get(2, 1024)
+    return max(512, min(4096, llc // (2 * max(1, threads)))), max(256, min(2048, l2)), llc // 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +65,7 @@ class LLVMOptions:
     ``pipeline``, ``fuse_steps``, ``chunk_rows``, ``chunk_kib``: the fused loop of an
     all-periodic kernel carries each chunk of rows through all stages of ``fuse_steps``
     steps (0: automatic) in cache-sized slabs of about ``chunk_kib`` KiB per thread (0:
-    :func:`auto_chunk_kib`); ``pipeline=False`` runs stage by stage
+    :func:`chunk_budgets_kib`); ``pipeline=False`` runs stage by stage
     (:class:`~.pipeline.Pipelining`).
     """
 

@@ -49,19 +49,23 @@ class Pipelining:
 
     ``steps``: steps per sweep (0: :data:`AUTO_STEPS` for a one-stage method such as
     forward Euler, 1 for a many-stage one: heat 2048^2 RK4 on 2 threads ran 2.38x / 2.43x
-    / 2.16x the staged loop with 1 / 2 / 3 steps per sweep). ``chunk_rows``: rows per chunk (0: as
-    many as keep a chunk's slabs, source and result rows within ``chunk_bytes``; 4 MiB was
-    best of 0.25-16 MiB for heat and Gray-Scott on the EPYC's 1 MiB L2 / 32 MiB L3).
-    ``enabled``: False runs the staged loop instead."""
+    / 2.16x the staged loop with 1 / 2 / 3 steps per sweep). ``chunk_rows``: rows per
+    chunk (0: as many as keep a chunk's slabs, source and result rows within a budget).
+    The budget is ``chunk_bytes`` (slabs in the last-level cache) when the current and
+    next state together exceed ``cache_bytes`` (they stream from memory: larger chunks,
+    less widening work), else ``cached_chunk_bytes`` (slabs in L2: the states are in cache
+    anyway). ``enabled``: False runs the staged loop instead."""
 
     steps: int = 0
     chunk_rows: int = 0
     chunk_bytes: int = 4 << 20
+    cached_chunk_bytes: int = 1 << 20
+    cache_bytes: int = 16 << 20
     enabled: bool = True
 
     def __post_init__(self) -> None:
-        if self.steps < 0 or self.chunk_rows < 0 or self.chunk_bytes <= 0:
-            raise ValueError("pipelining: steps and chunk_rows must be >= 0, chunk_bytes > 0")
+        if self.steps < 0 or self.chunk_rows < 0 or min(self.chunk_bytes, self.cached_chunk_bytes) <= 0:
+            raise ValueError("pipelining: steps and chunk_rows must be >= 0, chunk budgets > 0")
 
 
 def swap(b: ir.IRBuilder, cur: ir.Value, other: ir.Value) -> None:
@@ -125,7 +129,9 @@ class PipelinedLoop:
             want = i64(self.cfg.chunk_rows)
         else:
             row_bytes = b.mul(stride0, i64(8 * self.nf * (nsl + 2)))  # slabs + the chunk's source and result
-            want = _max(b, b.sub(b.sdiv(i64(self.cfg.chunk_bytes), row_bytes), i64(2 * H0)), i64(max(4, 2 * H0)))
+            streamed = b.icmp_signed(">", b.mul(size, i64(16)), i64(self.cfg.cache_bytes))  # both states
+            budget = b.select(streamed, i64(self.cfg.chunk_bytes), i64(self.cfg.cached_chunk_bytes))
+            want = _max(b, b.sub(b.sdiv(budget, row_bytes), i64(2 * H0)), i64(max(4, 2 * H0)))
         self.C = C = _min(b, want, b.sub(b.sdiv(P0, i64(nsl)), i64(2 * H0)))
         rows = _max(b, b.add(C, i64(2 * H0)), i64(1))
         per = _max(b, b.sdiv(P0, b.mul(rows, i64(nsl))), i64(1))  # threads whose slabs share a buffer

@@ -42,10 +42,11 @@ def chunk_budgets_kib(threads: int) -> tuple[int, int, int]:
     they fit in cache, the states' size that counts as fitting), per thread, in KiB: half
     the last-level cache shared out over the threads (512 KiB - 4 MiB), the L2 (256 KiB -
     2 MiB), a quarter of the last-level cache. On the 2-core EPYC (1 MiB L2, 32 MiB L3)
-    these are 4 MiB / 1 MiB / 8 MiB, picked from runs of 0.5-16 MiB chunks for heat and
-    Gray-Scott at 256^2-2048^2 on 2 threads (heat 1024^2, two states of 16 MiB: 4 MiB
-    chunks 1.17x the staged loop, 1 MiB 0.96x; heat 512^2: 1 MiB 1.23x, 4 MiB 1.03x); how
-    they scale to other caches is a guess, not measured."""
+    these are 4 MiB / 1 MiB / 8 MiB, picked from runs of 0.25-16 MiB chunks for heat and
+    Gray-Scott at 256^2-2048^2 on 2 threads (Gray-Scott 256^2 Euler: 4 MiB chunks 0.86x
+    the staged loop, 1 MiB 1.01x; heat 512^2: 1 MiB 1.23x, 4 MiB 1.03x; heat 1024^2, at
+    the boundary: 0.96-1.17x whichever budget, over three runs); how they scale to other
+    caches is a guess, not measured."""
     sizes = cache_kib()
     llc = max(sizes.values(), default=8192)
     l2 = sizes.get(2, 1024)

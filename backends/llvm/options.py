@@ -89,8 +89,8 @@ class LLVMOptions:
         bad = {"nnan", "ninf", "fast"} & set(self.fastmath)
         if bad:
             raise ValueError(f"fast-math flags {sorted(bad)} would hide NaN/Inf from blow-up detection")
-        if self.fuse_steps < 0 or self.chunk_rows < 0 or self.chunk_kib < 0:
-            raise ValueError("fuse_steps, chunk_rows and chunk_kib must be >= 0")
+        if not 0 <= self.fuse_steps <= 16 or self.chunk_rows < 0 or self.chunk_kib < 0:
+            raise ValueError("fuse_steps must be 0-16 (each step is unrolled), chunk_rows and chunk_kib >= 0")
 
     @property
     def nthreads(self) -> int:

@@ -39,7 +39,7 @@ __all__ = ["Pipelining", "PipelinedLoop", "AUTO_STEPS", "swap"]
 # Steps of a one-stage method per sweep. Heat 2048^2, forward Euler, 2 threads, 4 MiB
 # chunks: 1.0x / 1.33x / 1.64x / 1.89x / 1.95x the staged loop's rate for 1 / 2 / 3 / 4 / 8
 # steps per sweep (one run of a tuning script on the 2-core EPYC, each a median of 5);
-# beyond 4 the widened chunks' extra work eats what the memory traffic saves.
+# beyond 4 little is left to gain for twice the widened chunks' extra work.
 AUTO_STEPS = 4
 
 
@@ -60,7 +60,7 @@ class Pipelining:
     chunk_rows: int = 0
     chunk_bytes: int = 4 << 20
     cached_chunk_bytes: int = 1 << 20
-    cache_bytes: int = 16 << 20
+    cache_bytes: int = 8 << 20
     enabled: bool = True
 
     def __post_init__(self) -> None:

@@ -94,8 +94,6 @@ def work_buffers(tableau: Tableau) -> int:
 
 
 
-
-
 class StepBuilder:
     """Adds the fused-step functions of tableaus to a :class:`ModuleBuilder`'s module."""
 

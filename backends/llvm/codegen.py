@@ -68,7 +68,7 @@ class ModuleBuilder:
             if axis.periodic:
                 self._periodic(fr, fields, d)
             else:
-                rules = sorted((r for r in self.k.ghosts if r.axis == axis.name), key=lambda r: r.depth)
+                rules = self.rules_of(d)
                 if rules:
                     self._rules(fr, fields, d, rules)
         b.ret_void()
@@ -119,6 +119,17 @@ class ModuleBuilder:
         return i64(pos)
 
     def _rules(self, fr: Frame, fields: list[ir.Value], d: int, rules) -> None:
+        self._plane(fr, d, True, self.rule_body(fr, fields, d, rules), f"bc{d}_")
+
+    def rules_of(self, d: int) -> list:
+        """The ghost rules of axis ``d``, in depth order (a deeper layer may read a shallower one)."""
+        name = self.k.axes[d].name
+        return sorted((r for r in self.k.ghosts if r.axis == name), key=lambda r: r.depth)
+
+    def rule_body(self, fr: Frame, fields: list[ir.Value], d: int, rules):
+        """``body(flat, idx)``: axis ``d``'s ghost rules at one point of the other axes
+        (``flat``: its flat index with axis ``d`` at 0, ``idx``: the other axes' padded
+        indices), at ``fr``'s time."""
         b, g = fr.b, fr.g
         axes = fr.axes
 
@@ -149,7 +160,44 @@ class ModuleBuilder:
                 ghost = b.add(base, b.mul(i64(sign * rule.depth), fr.stride[d]))
                 fr.store(value, fields[fr.field_index[rule.field]], ghost)
 
-        self._plane(fr, d, True, body, f"bc{d}_")
+        return body
+
+    def edges(self) -> ir.Function:
+        """``eqc_K_edges(y, n, h, lo, t, p, lo_side, hi_side)``: the ghost rows of axis 0 on
+        the sides asked for (nonzero), as :meth:`_ghosts` fills them: axis 0's rules over
+        the interior of axis 1, then, if axis 1 is periodic, those rows' wrapped columns.
+        The pipelined loop fills a slab's and a new state's boundary rows with it."""
+        name = f"{self.prefix}_edges"
+        fn = self.module.globals.get(name)
+        if fn is not None:
+            return fn
+        fn = function(self.module, name, VOID, [("y", PTR), *GRID_ARGS, ("t", DOUBLE), ("p", PTR),
+                                                ("lo_side", I64), ("hi_side", I64)], internal=True)
+        fn.attributes.add("noinline")
+        y, n, h, lo, t, p, lo_side, hi_side = fn.args
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        fr = Frame(self.k, b, n, h, lo, p, t, self.flags, self.pad)
+        fields = [fr.field_ptr(y, f) for f in range(self.nf)]
+        g = fr.g
+        for side, flag in (("lo", lo_side), ("hi", hi_side)):
+            with b.if_then(b.icmp_signed("!=", flag, i64(0))):
+                rules = [r for r in self.rules_of(0) if r.side == side]
+                if rules:
+                    self._plane(fr, 0, True, self.rule_body(fr, fields, 0, rules), f"edge_{side}_")
+                if fr.nd == 2 and self.k.axes[1].periodic and g:
+                    first = i64(0) if side == "lo" else b.add(fr.n[0], i64(g))
+
+                    def row(k: ir.Value, first: ir.Value = first) -> None:
+                        base = b.mul(b.add(first, k), fr.stride[0])
+                        for m in range(1, g + 1):
+                            for dst, src in ((i64(g - m), b.add(fr.n[1], i64(g - m))),
+                                             (b.add(fr.n[1], i64(g - 1 + m)), i64(g + m - 1))):
+                                for fp in fields:
+                                    fr.store(fr.load(fp, b.add(base, src)), fp, b.add(base, dst))
+
+                    counted_loop(b, i64(0), i64(g), row, f"edge_{side}_wrap")
+        b.ret_void()
+        return fn
 
     # -- right-hand side ---------------------------------------------------------------------
     def _rhs(self) -> ir.Function:

@@ -221,12 +221,13 @@ class Frame:
         r1: ir.Value | None,
         emit_point: Callable[[ExprEmitter, ir.Value], None],
         name: str = "i",
-        after_row: Callable[[ir.Value], None] | None = None,
+        after_row: Callable[[ir.Value, ir.Value], None] | None = None,
     ) -> None:
         """Loop over interior points (rows ``[r0, r1)`` of axis 0, all of the others) and
         call ``emit_point(emitter, flat)``; the emitter reads accesses from ``src_fields``.
-        ``after_row(base)`` runs after each innermost loop, ``base`` being the flat index
-        of that row's padded index 0 along the last axis (2D and up)."""
+        ``after_row(base, j)`` runs after each innermost loop, ``base`` being the flat index
+        of that row's padded index 0 along the last axis and ``j`` the padded index along
+        the axis before it (2D and up)."""
         if self.nd == 0:
             em = ExprEmitter(self.b, {}, self._accessor(src_fields, i64(0)), self.flags, parent=self.inv)
             emit_point(em, i64(0))
@@ -246,7 +247,7 @@ class Frame:
                 if d + 1 < self.nd:
                     level(d + 1, flat, here)
                     if after_row is not None and d + 2 == self.nd:
-                        after_row(flat)
+                        after_row(flat, j)
                 else:
                     em = ExprEmitter(self.b, here, self._accessor(src_fields, flat), self.flags, parent=self.inv)
                     emit_point(em, flat)

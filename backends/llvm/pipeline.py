@@ -94,12 +94,16 @@ class PipelinedLoop:
 
     ``stages``: the tableau's stage functions (``stage_i(src, y, dst, acc, kbuf, n, h, lo,
     t, p, dt, row0, row1, kstride, wrap)``, last stage not in place); ``grid_args``:
-    ``(n, h, lo, p)``. Call :meth:`plan` (returns whether the slabs fit), then :meth:`emit`
-    on the branch where they do."""
+    ``(n, h, lo, p)``; ``edges``: for walls across axis 0, ``edges(y, n, h, lo, t, p,
+    lo_side, hi_side)`` filling the boundary rows (axis 0 periodic when None). Call
+    :meth:`plan` (returns whether the slabs fit), then :meth:`emit` on the branch where
+    they do."""
 
     def __init__(self, b: ir.IRBuilder, tab: Tableau, stages: Sequence[ir.Function], pipelining: Pipelining,
-                 pad: int, nfields: int, grid_args: tuple, t0: ir.Value, dt: ir.Value):
+                 pad: int, nfields: int, grid_args: tuple, t0: ir.Value, dt: ir.Value,
+                 edges: ir.Function | None = None):
         self.b, self.tab, self.stages = b, tab, list(stages)
+        self.edges = edges  # walls across axis 0: fills boundary rows (else axis 0 is periodic)
         self.cfg, self.g, self.nf = pipelining, pad, nfields
         self.grid_args, self.t0, self.dt = grid_args, t0, dt
         s = tab.stages
@@ -125,20 +129,23 @@ class PipelinedLoop:
             stride0 = b.mul(stride0, b.add(nd, i64(2 * g)))
         self.stride0 = stride0
         P0 = b.add(n0, i64(2 * g))
+        W = H0 + g  # a slab's rows beyond the chunk on each side (the widening and ghost rows)
         if self.cfg.chunk_rows:
             want = i64(self.cfg.chunk_rows)
         else:
             row_bytes = b.mul(stride0, i64(8 * self.nf * (nsl + 2)))  # slabs + the chunk's source and result
             streamed = b.icmp_signed(">", b.mul(size, i64(16)), i64(self.cfg.cache_bytes))  # both states
             budget = b.select(streamed, i64(self.cfg.chunk_bytes), i64(self.cfg.cached_chunk_bytes))
-            want = _max(b, b.sub(b.sdiv(budget, row_bytes), i64(2 * H0)), i64(max(4, 2 * H0)))
-        self.C = C = _min(b, want, b.sub(b.sdiv(P0, i64(nsl)), i64(2 * H0)))
-        rows = _max(b, b.add(C, i64(2 * H0)), i64(1))
+            want = _max(b, b.sub(b.sdiv(budget, row_bytes), i64(2 * W)), i64(max(4, 2 * H0)))
+        self.C = C = _min(b, want, b.sub(b.sdiv(P0, i64(nsl)), i64(2 * W)))
+        rows = _max(b, b.add(C, i64(2 * W)), i64(1))
         per = _max(b, b.sdiv(P0, b.mul(rows, i64(nsl))), i64(1))  # threads whose slabs share a buffer
         needed = b.sdiv(b.add(nthreads, b.sub(per, i64(1))), per)
         fits = b.and_(b.icmp_signed(">=", C, i64(1)), b.icmp_signed(">=", n0, i64(H0)))
         fits = b.and_(fits, b.icmp_signed("<=", b.mul(rows, i64(nsl)), P0))
         fits = b.and_(fits, b.icmp_signed("<=", needed, i64(buffers)))
+        if self.edges is not None:  # the walls' rules read up to a halo inward: keep both sides inside
+            fits = b.and_(fits, b.icmp_signed(">", n0, i64(2 * g)))
         self.slab_len = slab_len = b.mul(rows, stride0)
         first = b.add(b.mul(b.sdiv(tid, per), size), b.mul(b.mul(b.srem(tid, per), i64(nsl)), slab_len))
         self.slab = {name: b.gep(work, [b.add(first, b.mul(slab_len, i64(m)))], source_etype=DOUBLE)
@@ -147,10 +154,12 @@ class PipelinedLoop:
 
     # -- the loop ------------------------------------------------------------------------------
     def emit(self, cur: ir.Value, other: ir.Value, nsteps: ir.Value, r0: ir.Value, r1: ir.Value,
-             barrier: Callable[[], None]) -> None:
+             barrier: Callable[[], None], is0: ir.Value) -> None:
         """``nsteps`` steps on rows ``[r0, r1)``, ``T`` per sweep, a barrier after each
-        sweep; the new state ends in ``*cur`` (the pointers are swapped per sweep)."""
+        sweep (with walls, thread ``is0`` then fills the new state's boundary rows, and
+        another barrier); the new state ends in ``*cur`` (pointers swapped per sweep)."""
         b, T, C = self.b, self.T, self.C
+        n, h, lo, p = self.grid_args
 
         def sweep(q: ir.Value) -> None:
             k0 = b.mul(q, i64(T))
@@ -169,6 +178,11 @@ class PipelinedLoop:
 
             counted_loop(b, i64(0), b.sdiv(b.add(b.sub(r1, r0), b.sub(C, i64(1))), C), chunk, "chunk")
             barrier()
+            if self.edges is not None:  # the rules read rows other threads wrote
+                with b.if_then(is0):
+                    t_next = b.fadd(self.t0, b.fmul(b.sitofp(b.add(k0, nsub), DOUBLE), self.dt))
+                    b.call(self.edges, [ynext, n, h, lo, t_next, p, i64(1), i64(1)])
+                barrier()
             swap(b, cur, other)
 
         counted_loop(b, i64(0), b.sdiv(b.add(nsteps, i64(T - 1)), i64(T)), sweep, "sweep")
@@ -191,6 +205,10 @@ class PipelinedLoop:
         zero = i64(0)
         for i, stage in enumerate(self.stages):
             ti = b.fadd(tk, b.fmul(ir.Constant(DOUBLE, tab.c[i]), dt)) if tab.c[i] else tk
+            if i + 1 < s:  # the time of the stage that reads this one's result (its wall ghosts)
+                tg = b.fadd(tk, b.fmul(ir.Constant(DOUBLE, tab.c[i + 1]), dt)) if tab.c[i + 1] else tk
+            else:
+                tg = b.fadd(self.t0, b.fmul(b.sitofp(b.add(k0, i64(j + 1)), DOUBLE), dt))
             src = start if i == 0 else (_SLAB, B[(i - 1) % 2])
             if i < s - 1:
                 dst, final = (_SLAB, B[i % 2]), false
@@ -203,15 +221,18 @@ class PipelinedLoop:
             H = b.mul(later, i64(g))
             lo_v, hi_v = b.sub(c0, H), b.add(c1, H)
             # (first real row, end, offset to the virtual rows): the images below 0, the
-            # real rows, the images from n0 up
-            pieces = (
-                (b.add(lo_v, n0), b.add(_min(b, hi_v, zero), n0), b.sub(zero, n0)),
-                (_max(b, lo_v, zero), _min(b, hi_v, n0), zero),
-                (b.sub(_max(b, lo_v, n0), n0), b.sub(hi_v, n0), n0),
-            )
+            # real rows, the images from n0 up; with walls, the real rows only
+            real = (_max(b, lo_v, zero), _min(b, hi_v, n0), zero)
+            pieces: tuple = (real,)
+            if self.edges is None:
+                pieces = (
+                    (b.add(lo_v, n0), b.add(_min(b, hi_v, zero), n0), b.sub(zero, n0)),
+                    real,
+                    (b.sub(_max(b, lo_v, n0), n0), b.sub(hi_v, n0), n0),
+                )
             for first, end, off in pieces:
-                # a slab holds virtual row v (= real row + off) at its row v - c0 + H0
-                shift = b.mul(b.sub(b.add(off, i64(self.H0 - g)), c0), self.stride0)
+                # a slab holds virtual row v (= real row + off) at its row v - c0 + H0 + halo
+                shift = b.mul(b.sub(b.add(off, i64(self.H0)), c0), self.stride0)
 
                 def at(spec: tuple[str, ir.Value], shift: ir.Value = shift, final: ir.Value = final) -> ir.Value:
                     kind, ptr = spec
@@ -221,4 +242,11 @@ class PipelinedLoop:
                     return b.select(final, ynext, shifted) if kind == _SLAB_OR_NEXT else shifted
 
                 b.call(stage, [at(src), at(start), at(dst), at((_SLAB, acc)), at((_SLAB, kbuf)), n, h, lo, ti, p, dt,
-                               first, end, self.slab_len, b.zext(final, I64)])
+                               first, end, self.slab_len, b.zext(final, I64), tg])
+                if self.edges is not None and dst[0] != _STATE:
+                    # a slab's boundary rows, from the rows this application just wrote (the
+                    # widening reaches the rules' depth); the new state's wait for the barrier
+                    inner = b.not_(final)
+                    lo_side = b.zext(b.and_(inner, b.icmp_signed("<=", lo_v, zero)), I64)
+                    hi_side = b.zext(b.and_(inner, b.icmp_signed(">=", hi_v, n0)), I64)
+                    b.call(self.edges, [at(dst), n, h, lo, tg, p, lo_side, hi_side])

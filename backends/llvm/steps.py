@@ -19,7 +19,9 @@ import platform
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import sympy as sp
 from eqc.compiler.diagnostics import InternalCompilerError
+from eqc.compiler.ir.kernel import decode_access
 from llvmlite import ir
 
 from .emit_expr import DOUBLE, I64, ExprEmitter
@@ -113,6 +115,31 @@ class StepBuilder:
         axes = self.k.axes
         self.inline_ghosts = bool(axes) and len(axes) <= 2 and all(a.periodic for a in axes) and self.pad > 0
         self.pipelining: Pipelining = mb.pipelining
+        self.mb = mb
+        # A kernel with walls across axis 0 (ghost rules) runs pipelined too: its stages
+        # fill their rows' ghosts along axis 1, the loop fills the boundary rows.
+        self.walls = self._walls_pipelinable()
+        self.pipelinable = self.inline_ghosts or self.walls
+
+    def _walls_pipelinable(self) -> bool:
+        """Axis 0 with walls, and ghosts the pipelined loop can fill chunk by chunk: axis 1
+        periodic or with rules that read their own row only, axis 0's rules reading no
+        deeper than the ghost layers (a chunk's first stage then holds what they read)."""
+        k, g = self.k, self.pad
+        if not k.axes or len(k.axes) > 2 or k.axes[0].periodic or g == 0 or len(k.outputs) != self.nf:
+            return False
+
+        def offsets(rule, d):
+            return [decode_access(a, k.axis_names)[1][d] for a in rule.expr.atoms(sp.Indexed)]
+
+        if len(k.axes) == 2 and not k.axes[1].periodic:
+            if any(o != 0 for r in self.mb.rules_of(1) for o in offsets(r, 0)):
+                return False
+        for r in self.mb.rules_of(0):
+            inward = [o if r.side == "lo" else -o for o in offsets(r, 0)]
+            if max(inward, default=0) > g:
+                return False
+        return True
 
     def add(self, tab: Tableau) -> None:
         """Add ``eqc_K_<tag>`` (``nsteps`` fused steps) and ``eqc_K_<tag>_work_len``."""
@@ -134,19 +161,21 @@ class StepBuilder:
     def _stage(self, tab: Tableau, i: int) -> ir.Function:
         """``stage_i(src, y, dst, acc, kbuf, n, h, lo, t, p, dt, row0, row1, kstride, wrap)``:
         stage ``i`` on rows ``[row0, row1)``; ``kstride`` is the distance between stored
-        ``k`` slots, ``wrap`` (0/1) whether to copy dst's periodic ghost slabs of axis 0."""
+        ``k`` slots, ``wrap`` (0/1) whether to copy dst's periodic ghost slabs of axis 0,
+        ``tg`` the time of the stage that reads dst (its wall ghosts along axis 1)."""
         s = tab.stages
         last = i == s - 1
         # the last stage writes y (it reads y only pointwise), except where the next state
         # is double-buffered (the pipelined loop's chunks read rows beyond their own)
-        in_place = last and s > 1 and not self.inline_ghosts
+        in_place = last and s > 1 and not self.pipelinable
         args = [("src", PTR), ("y", PTR), ("dst", PTR), ("acc", PTR), ("kbuf", PTR), *GRID_ARGS, ("t", DOUBLE),
-                ("p", PTR), ("dt", DOUBLE), ("row0", I64), ("row1", I64), ("kstride", I64), ("wrap", I64)]
+                ("p", PTR), ("dt", DOUBLE), ("row0", I64), ("row1", I64), ("kstride", I64), ("wrap", I64),
+                ("tg", DOUBLE)]
         fn = function(self.module, f"{self.prefix}_{tab.tag}_stage{i}", VOID, args, internal=True)
         fn.attributes.add("noinline")  # called once per step; inlining only grows the code
         for a in fn.args[:5]:
             a.add_attribute("noalias")
-        src, y, dst, acc, kbuf, n, h, lo, t, p, dt, r0, r1, kstride, wrap = fn.args
+        src, y, dst, acc, kbuf, n, h, lo, t, p, dt, r0, r1, kstride, wrap, tg = fn.args
         b = ir.IRBuilder(fn.append_basic_block("entry"))
         fr = Frame(self.k, b, n, h, lo, p, t, self.flags, self.pad)
         nout = len(self.k.outputs)
@@ -188,9 +217,19 @@ class StepBuilder:
 
         if self.inline_ghosts:
             fr.point_loop(srcf, r0, r1, point, name=f"s{i}_",
-                          after_row=(lambda base: self._wrap_row(fr, dstf, base)) if fr.nd == 2 else None)
+                          after_row=(lambda base, j: self._wrap_row(fr, dstf, base)) if fr.nd == 2 else None)
             with b.if_then(b.icmp_signed("!=", wrap, i64(0))):
                 self._wrap_slabs(fr, dstf, r0, r1)
+        elif self.walls and fr.nd == 2:  # each written row's ghosts along axis 1, at the reader's time
+            if self.k.axes[1].periodic:
+                fr.point_loop(srcf, r0, r1, point, name=f"s{i}_",
+                              after_row=lambda base, j: self._wrap_row(fr, dstf, base))
+            else:
+                ghost_fr = Frame(self.k, b, n, h, lo, p, tg, self.flags, self.pad)
+                rules = self.mb.rules_of(1)
+                body = self.mb.rule_body(ghost_fr, dstf, 1, rules) if rules else None
+                fr.point_loop(srcf, r0, r1, point, name=f"s{i}_",
+                              after_row=(lambda base, j: body(base, {0: j})) if body else None)
         else:
             fr.point_loop(srcf, r0, r1, point, name=f"s{i}_")
         b.ret_void()
@@ -285,8 +324,8 @@ class StepBuilder:
         b.store(b.gep(work, [b.mul(size, i64(work_buffers(tab) - 1))], source_etype=DOUBLE), other)
         is0 = b.icmp_signed("==", tid, i64(0))
         s = tab.stages
-        swaps = s == 1 or self.inline_ghosts  # the new state goes to the other buffer
-        if self.inline_ghosts:  # the stages keep the ghosts: fill them once, up front
+        swaps = s == 1 or self.pipelinable  # the new state goes to the other buffer
+        if self.pipelinable:  # the stages or the pipelined loop keep the ghosts: fill them once, up front
             with b.if_then(is0):
                 b.call(self.ghosts, [y, n, h, lo, t0, p])
             b.call(barrier, [bar, nthreads, sense])
@@ -296,6 +335,10 @@ class StepBuilder:
             ycur = b.load(cur, typ=PTR)
             for i, stage in enumerate(stages):
                 ti = b.fadd(tk, b.fmul(ir.Constant(DOUBLE, tab.c[i]), dt)) if tab.c[i] else tk
+                if i + 1 < s:  # the time of the stage that reads this one's result
+                    tg = b.fadd(tk, b.fmul(ir.Constant(DOUBLE, tab.c[i + 1]), dt)) if tab.c[i + 1] else tk
+                else:
+                    tg = b.fadd(t0, b.fmul(b.sitofp(b.add(k, i64(1)), DOUBLE), dt))
                 src = ycur if i == 0 else buf[(i - 1) % 2]
                 if i < s - 1:
                     dst = buf[i % 2]
@@ -305,17 +348,18 @@ class StepBuilder:
                     with b.if_then(is0):
                         b.call(self.ghosts, [src, n, h, lo, ti, p])
                     b.call(barrier, [bar, nthreads, sense])
-                b.call(stage, [src, ycur, dst, buf[2], kbuf, n, h, lo, ti, p, dt, r0, r1, size, i64(1)])
+                b.call(stage, [src, ycur, dst, buf[2], kbuf, n, h, lo, ti, p, dt, r0, r1, size, i64(1), tg])
                 b.call(barrier, [bar, nthreads, sense])
             if swaps:
                 swap(b, cur, other)
 
-        if self.inline_ghosts:
-            loop = PipelinedLoop(b, tab, stages, self.pipelining, self.pad, self.nf, (n, h, lo, p), t0, dt)
+        if self.pipelinable:
+            edges = self.mb.edges() if self.walls else None
+            loop = PipelinedLoop(b, tab, stages, self.pipelining, self.pad, self.nf, (n, h, lo, p), t0, dt, edges)
             fits = loop.plan(dims, work, size, work_buffers(tab) - 1, tid, nthreads)
             with b.if_else(fits) as (pipelined, staged):
                 with pipelined:
-                    loop.emit(cur, other, nsteps, r0, r1, lambda: b.call(barrier, [bar, nthreads, sense]))
+                    loop.emit(cur, other, nsteps, r0, r1, lambda: b.call(barrier, [bar, nthreads, sense]), is0)
                 with staged:
                     counted_loop(b, i64(0), nsteps, step, "step")
         else:

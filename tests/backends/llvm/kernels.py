@@ -137,11 +137,56 @@ def hyper2d() -> tuple[KernelIR, Grid, dict[str, float]]:
     d4 = (u(2, 0) - 4 * u(1, 0) + 6 * u(0, 0) - 4 * u(-1, 0) + u(-2, 0)) / hx**4
     rhs = -a * d4 + D * (u(0, 1) - 2 * u(0, 0) + u(0, -1)) / hy**2 + sp.sin(2 * sp.pi * coord("y"))
     k = KernelIR("hyper2d", ("u",), (KernelAxis("x", True, 2), KernelAxis("y", True, 1)), ("a", "D"), (rhs,))
-    return k, Grid(ax, (0.0, 0.0), (1.0, 1.0), (21, 12), (True, True), 2), {"a": 1e-6, "D": 0.01}
+    return k, Grid(ax, (0.0, 0.0), (1.0, 1.0), (26, 12), (True, True), 2), {"a": 1e-6, "D": 0.01}
+
+
+def _walls2d(y_periodic: bool) -> tuple[KernelIR, Grid, dict[str, float]]:
+    """Advection-diffusion of u and v on [0, 1] x [0, 2] with walls across x: u = sin(t) y
+    and dv/dx = 0 at x = 0 (ghost from the second row: the rule reaches 1 row in), du/dx =
+    a and v = 0 at x = 1; along y periodic, or walls u = 0, v = x t at y = 0 and du/dy = 0,
+    dv/dy = a at y = 2."""
+    ax = ("x", "y")
+    hx, hy, D, a, c = spacing("x"), spacing("y"), param("D"), param("a"), param("c")
+    x, y, t = coord("x"), coord("y"), TIME
+    f = {n: (lambda dx, dy, n=n: access(n, (dx, dy), ax)) for n in ("u", "v")}  # noqa: E731
+    u, v = f["u"], f["v"]
+    ghosts = [
+        GhostRule("u", "x", "lo", 1, 2 * sp.sin(t) * y - u(0, 0), "dirichlet"),
+        GhostRule("v", "x", "lo", 1, v(1, 0), "neumann"),
+        GhostRule("u", "x", "hi", 1, u(0, 0) + a * hx, "neumann"),
+        GhostRule("v", "x", "hi", 1, -v(0, 0), "dirichlet"),
+    ]
+    if not y_periodic:
+        ghosts += [
+            GhostRule("u", "y", "lo", 1, -u(0, 0), "dirichlet"),
+            GhostRule("v", "y", "lo", 1, 2 * x * t - v(0, 0), "dirichlet"),
+            GhostRule("u", "y", "hi", 1, u(0, 0), "neumann"),
+            GhostRule("v", "y", "hi", 1, v(0, 0) + a * hy, "neumann"),
+        ]
+
+    def lap(g):
+        return (g(1, 0) - 2 * g(0, 0) + g(-1, 0)) / hx**2 + (g(0, 1) - 2 * g(0, 0) + g(0, -1)) / hy**2
+
+    rhs = (D * lap(u) - c * (u(1, 0) - u(-1, 0)) / (2 * hx) + u(0, 0) * v(0, 0),
+           D * lap(v) - c * (v(0, 1) - v(0, -1)) / (2 * hy) + sp.cos(y) * sp.exp(-t))
+    k = KernelIR("walls2d", ("u", "v"), (KernelAxis("x", False, 1), KernelAxis("y", y_periodic, 1)),
+                 ("D", "a", "c"), rhs, ghosts=tuple(ghosts))
+    grid = Grid(ax, (0.0, 0.0), (1.0, 2.0), (19, 14), (False, y_periodic), 1)
+    return k, grid, {"D": 0.02, "a": 0.3, "c": 0.5}
+
+
+def walls2d() -> tuple[KernelIR, Grid, dict[str, float]]:
+    """Walls across x, periodic along y (see :func:`_walls2d`)."""
+    return _walls2d(True)
+
+
+def box2d() -> tuple[KernelIR, Grid, dict[str, float]]:
+    """Walls across both axes (see :func:`_walls2d`)."""
+    return _walls2d(False)
 
 
 ALL = {f.__name__: f for f in (heat2d, gray_scott, burgers1d, heat1d_dirichlet, mixed3d, lorenz, functions1d,
-                               network, hyper2d)}
+                               network, hyper2d, walls2d, box2d)}
 
 
 # -- the NumPy reference -----------------------------------------------------------------------

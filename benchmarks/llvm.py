@@ -5,6 +5,7 @@ does (``--raw``: as written); plus the compile time (IR build + O3 + JIT) per mo
 "llvm" is the backend as it runs (these all-periodic kernels pipelined: chunks of rows
 through several steps in cache, backends/llvm/pipeline.py); "llvm staged" is the same
 kernel run stage by stage over whole arrays, one step per sweep, as the C kernels are.
+``heat_walls`` (heat with Dirichlet walls across x) has no C kernel: llvm, staged and numba.
 
     nice python benchmarks/llvm.py [--quick] [--threads 1,2] [--repeat 5] [--procs 3]
 
@@ -72,6 +73,18 @@ def heat(n: int):
     return k, Grid(ax, (0.0, 0.0), (1.0, 1.0), (n, n), (True, True), 1), {"D": 1.0}
 
 
+def heat_walls(n: int):
+    """Heat 2D with walls across x (u = 0 at x = 0 and x = 1, periodic along y): the
+    pipelined loop's wall path. No C kernel (the C kernels are periodic)."""
+    from eqc.compiler.ir.kernel import GhostRule
+
+    ax = ("x", "y")
+    ghosts = tuple(GhostRule("u", "x", side, 1, -access("u", (0, 0), ax), "dirichlet") for side in ("lo", "hi"))
+    k = KernelIR("heat_walls", ("u",), (KernelAxis("x", False, 1), KernelAxis("y", True, 1)), ("D",),
+                 (param("D") * _lap("u"),), ghosts=ghosts)
+    return k, Grid(ax, (0.0, 0.0), (1.0, 1.0), (n, n), (False, True), 1), {"D": 1.0}
+
+
 # -- C ------------------------------------------------------------------------------------------
 
 def build_c(tmp: Path) -> tuple[ctypes.CDLL, float]:
@@ -103,6 +116,8 @@ def c_runner(lib, case: str, grid: Grid, params: dict, dt: float, y0: np.ndarray
         cu, cv = dt * params["Du"] / h[0] ** 2, dt * params["Dv"] / h[0] ** 2
         return lambda steps, th: fn(*[x.ctypes.data for x in bufs], n, m, cu, cv, dt, params["F"],
                                     params["F"] + params["k"], steps, th)
+    if case != "heat":
+        return None
     fn = lib.heat_steps
     fn.argtypes = [P, P, I, I, D, L, I]
     n, m = grid.n
@@ -118,6 +133,7 @@ CASES = {
     "burgers": (burgers, 4096, "rk4", 1e-5, 20000, 2000),
     "gray_scott": (gray_scott, 1024, "euler", 1.0, 300, 30),
     "heat": (heat, 2048, "euler", 1e-9, 100, 10),
+    "heat_walls": (heat_walls, 2048, "euler", 1e-9, 100, 10),
 }
 
 
@@ -220,7 +236,8 @@ def main(argv: list[str] | None = None) -> None:
                     except Exception as exc:  # a benchmark reports, it does not stop
                         print(f"numba backend failed on {case}: {exc!r}", file=sys.stderr)
                 crun = c_runner(lib, case, grid, params, dt, y0)
-                contenders["C gcc -O3"] = (lambda crun=crun, th=th, steps=steps: crun(steps, th), c_compile)
+                if crun is not None:
+                    contenders["C gcc -O3"] = (lambda crun=crun, th=th, steps=steps: crun(steps, th), c_compile)
                 times = _interleaved_times({name: run for name, (run, _) in contenders.items()}, args.repeat)
                 measured = {}
                 for name, (_, comp) in contenders.items():

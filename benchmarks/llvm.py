@@ -2,7 +2,7 @@
 side by side in one run: Burgers 1D RK4, Gray–Scott 2D and heat 2D (forward Euler, as the
 C kernels), on 1 and 2 threads, each kernel through eqc's rewriter as ``eqc.compile``
 does (``--raw``: as written); plus the compile time (IR build + O3 + JIT) per model.
-"llvm" is the backend as it runs (these all-periodic kernels pipelined: chunks of rows
+"llvm" is the backend as it runs (these kernels pipelined: chunks of rows
 through several steps in cache, backends/llvm/pipeline.py); "llvm staged" is the same
 kernel run stage by stage over whole arrays, one step per sweep, as the C kernels are.
 ``heat_walls`` (heat with Dirichlet walls across x) has no C kernel: llvm, staged and numba.

@@ -63,8 +63,8 @@ class LLVMOptions:
     name such as "x86-64" for a portable shared library). ``min_parallel_cells``: below
     this many interior cells a right-hand side runs on the calling thread only.
     ``cache``: keep machine code on disk (``$EQC_CACHE_DIR/llvm``), keyed by a content hash.
-    ``pipeline``, ``fuse_steps``, ``chunk_rows``, ``chunk_kib``: the fused loop of an
-    all-periodic kernel carries each chunk of rows through all stages of ``fuse_steps``
+    ``pipeline``, ``fuse_steps``, ``chunk_rows``, ``chunk_kib``: the fused loop of a 1-2
+    axis kernel (periodic, or with walls across x) carries each chunk of rows through all stages of ``fuse_steps``
     steps (0: automatic) in cache-sized slabs of about ``chunk_kib`` KiB per thread (0:
     :func:`chunk_budgets_kib`); ``pipeline=False`` runs stage by stage
     (:class:`~.pipeline.Pipelining`).

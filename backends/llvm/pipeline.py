@@ -1,4 +1,4 @@
-"""The pipelined fused loop of an all-periodic kernel: overlapped tiling of the row axis.
+"""The pipelined fused loop of a 1-2 axis kernel: overlapped tiling of the row axis.
 
 The staged loop (:mod:`.steps`) runs a stage over all of a thread's rows, meets the other
 threads at a barrier, and runs the next: every stage reads and writes whole state-sized
@@ -8,14 +8,20 @@ through all ``L = T*s`` stage applications of ``T`` steps of an ``s``-stage meth
 the next chunk. Application ``l`` computes the chunk widened by ``halo*(L-1-l)`` rows on
 each side, the rows the later applications' stencils reach (Krishnamoorthy et al.,
 "Effective automatic parallelization of stencil computations", PLDI 2007, call this
-overlapped tiling); its results go to per-thread *slabs* of ``C + 2*halo*(L-1)`` rows that
-stay in cache. Only the first application reads the state and only the last writes the
+overlapped tiling); its results go to per-thread *slabs* of ``C + 2*halo*L`` rows (the
+widening and ghost rows) that stay in cache. Only the first application reads the state and only the last writes the
 next state (double-buffered: other chunks still read this one's rows), so main memory sees
 one read and one write per ``T`` steps, and the threads meet once per sweep.
 
-Rows outside ``[0, n0)`` are periodic images: a widened range is cut into at most three
-pieces, each run on the real rows with the slab pointers shifted so that the image rows
-land where the next application reads them. Each point is computed by the same stage
+If axis 0 is periodic, rows outside ``[0, n0)`` are periodic images: a widened range is
+cut into at most three pieces, each run on the real rows with the slab pointers shifted so
+that the image rows land where the next application reads them. If it has walls (ghost
+rules), a widened range stops at the walls; after an application that wrote the rows next
+to a wall, ``eqc_K_edges`` fills the slab's ghost rows there from them, at the time of the
+application that reads them (the rules may read as deep as the ghost layers, and the
+widening covers that), and after each sweep's barrier thread 0 fills the new state's
+(a rule may read rows another thread wrote). Ghosts along axis 1 are filled per row
+by the stage functions. Each point is computed by the same stage
 function as in the staged loop, so the two agree to the bit without fast-math (with it, a
 vector loop body and its scalar remainder may reassociate apart by an ulp).
 """

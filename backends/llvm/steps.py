@@ -7,10 +7,11 @@ Stage ``i`` computes ``k_i = f(Y_i)`` at a point and writes, at the same point,
 ``nthreads`` callers split the rows and meet at a sense-reversing barrier (Mellor-Crummey
 & Scott, ACM TOCS 9(1), 1991) twice per stage: before thread 0 fills the ghosts, and after.
 
-An all-periodic kernel (its ghosts written inside the stages) runs *pipelined* instead
-(:mod:`.pipeline`): chunks of rows through all stages of several steps in cache-sized
-slabs, one barrier per sweep; the staged loop stays as its fallback for grids too small
-for the slabs.
+A kernel of 1-2 axes whose ghosts can be written chunk by chunk (periodic, or walls
+across axis 0 with rules reading no deeper than the ghost layers, see
+``StepBuilder._walls_pipelinable``) runs *pipelined* instead (:mod:`.pipeline`): chunks of
+rows through all stages of several steps in cache-sized slabs, one barrier per sweep (two
+with walls); the staged loop stays as its fallback for grids too small for the slabs.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ from .frame import PTR, counted_loop, i64
 if TYPE_CHECKING:
     from .steps import Tableau
 
-__all__ = ["Pipelining", "PipelinedLoop", "AUTO_STEPS", "swap"]
+__all__ = ["Pipelining", "PipelinedLoop", "AUTO_STEPS", "swap", "reader_time"]
 
 # Steps of a one-stage method per sweep. Heat 2048^2, forward Euler, 2 threads, 4 MiB
 # chunks: 1.0x / 1.33x / 1.64x / 1.89x / 1.95x the staged loop's rate for 1 / 2 / 3 / 4 / 8
@@ -81,6 +81,16 @@ def swap(b: ir.IRBuilder, cur: ir.Value, other: ir.Value) -> None:
     b.store(new, cur)
 
 
+def reader_time(b: ir.IRBuilder, tab: Tableau, i: int, tk: ir.Value, dt: ir.Value,
+                next_step: Callable[[], ir.Value]) -> ir.Value:
+    """The time of the stage that reads stage ``i``'s result (its wall ghosts are filled
+    at it): stage ``i+1`` of the step starting at ``tk``, or ``next_step()`` after the last
+    stage; the same expressions as the stage times, so the same bits."""
+    if i + 1 < tab.stages:
+        return b.fadd(tk, b.fmul(ir.Constant(DOUBLE, tab.c[i + 1]), dt)) if tab.c[i + 1] else tk
+    return next_step()
+
+
 def _min(b: ir.IRBuilder, x: ir.Value, y: ir.Value) -> ir.Value:
     return b.select(b.icmp_signed("<", x, y), x, y)
 
@@ -99,7 +109,7 @@ class PipelinedLoop:
     """Emits the pipelined loop into the fused-step function being built by ``b``.
 
     ``stages``: the tableau's stage functions (``stage_i(src, y, dst, acc, kbuf, n, h, lo,
-    t, p, dt, row0, row1, kstride, wrap)``, last stage not in place); ``grid_args``:
+    t, p, dt, row0, row1, kstride, wrap, tg)``, last stage not in place); ``grid_args``:
     ``(n, h, lo, p)``; ``edges``: for walls across axis 0, ``edges(y, n, h, lo, t, p,
     lo_side, hi_side)`` filling the boundary rows (axis 0 periodic when None). Call
     :meth:`plan` (returns whether the slabs fit), then :meth:`emit` on the branch where
@@ -211,10 +221,8 @@ class PipelinedLoop:
         zero = i64(0)
         for i, stage in enumerate(self.stages):
             ti = b.fadd(tk, b.fmul(ir.Constant(DOUBLE, tab.c[i]), dt)) if tab.c[i] else tk
-            if i + 1 < s:  # the time of the stage that reads this one's result (its wall ghosts)
-                tg = b.fadd(tk, b.fmul(ir.Constant(DOUBLE, tab.c[i + 1]), dt)) if tab.c[i + 1] else tk
-            else:
-                tg = b.fadd(self.t0, b.fmul(b.sitofp(b.add(k0, i64(j + 1)), DOUBLE), dt))
+            tg = reader_time(b, tab, i, tk, dt,
+                             lambda: b.fadd(self.t0, b.fmul(b.sitofp(b.add(k0, i64(j + 1)), DOUBLE), dt)))
             src = start if i == 0 else (_SLAB, B[(i - 1) % 2])
             if i < s - 1:
                 dst, final = (_SLAB, B[i % 2]), false

@@ -27,7 +27,7 @@ from llvmlite import ir
 
 from .emit_expr import DOUBLE, I64, ExprEmitter
 from .frame import GRID_ARGS, PTR, VOID, Frame, c_name, counted_loop, function, i64
-from .pipeline import PipelinedLoop, Pipelining, swap
+from .pipeline import PipelinedLoop, Pipelining, reader_time, swap
 
 if TYPE_CHECKING:
     from .codegen import ModuleBuilder
@@ -160,7 +160,7 @@ class StepBuilder:
         b.ret(b.mul(size, i64(work_buffers(tab))))
 
     def _stage(self, tab: Tableau, i: int) -> ir.Function:
-        """``stage_i(src, y, dst, acc, kbuf, n, h, lo, t, p, dt, row0, row1, kstride, wrap)``:
+        """``stage_i(src, y, dst, acc, kbuf, n, h, lo, t, p, dt, row0, row1, kstride, wrap, tg)``:
         stage ``i`` on rows ``[row0, row1)``; ``kstride`` is the distance between stored
         ``k`` slots, ``wrap`` (0/1) whether to copy dst's periodic ghost slabs of axis 0,
         ``tg`` the time of the stage that reads dst (its wall ghosts along axis 1)."""
@@ -336,10 +336,7 @@ class StepBuilder:
             ycur = b.load(cur, typ=PTR)
             for i, stage in enumerate(stages):
                 ti = b.fadd(tk, b.fmul(ir.Constant(DOUBLE, tab.c[i]), dt)) if tab.c[i] else tk
-                if i + 1 < s:  # the time of the stage that reads this one's result
-                    tg = b.fadd(tk, b.fmul(ir.Constant(DOUBLE, tab.c[i + 1]), dt)) if tab.c[i + 1] else tk
-                else:
-                    tg = b.fadd(t0, b.fmul(b.sitofp(b.add(k, i64(1)), DOUBLE), dt))
+                tg = reader_time(b, tab, i, tk, dt, lambda: b.fadd(t0, b.fmul(b.sitofp(b.add(k, i64(1)), DOUBLE), dt)))
                 src = ycur if i == 0 else buf[(i - 1) % 2]
                 if i < s - 1:
                     dst = buf[i % 2]

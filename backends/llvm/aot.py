@@ -23,6 +23,7 @@ from . import machine
 from .codegen import RK4, ModuleBuilder, c_name, work_buffers
 from .loader import render_loader
 from .options import LLVMOptions
+from .pipeline import pipelining_of
 
 __all__ = ["StandaloneInfo", "write_standalone", "build_shared_library", "render_header"]
 
@@ -52,7 +53,7 @@ def build_shared_library(kernel: KernelIR, path: Path, options: LLVMOptions | No
     """Compile ``kernel`` (with a fused RK4 loop unless it is steady or constrained) to an
     object file and link it into the shared library ``path``."""
     options = options or LLVMOptions()
-    mb = ModuleBuilder(kernel, options.fastmath)
+    mb = ModuleBuilder(kernel, options.fastmath, pipelining=pipelining_of(options))
     if not kernel.steady and not kernel.constraints:
         mb.add_method(RK4)
     obj = machine.emit_object(mb.module, options.cpu, options.opt)

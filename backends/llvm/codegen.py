@@ -186,18 +186,21 @@ class ModuleBuilder:
                     self._plane(fr, 0, True, self.rule_body(fr, fields, 0, rules), f"edge_{side}_")
                 if fr.nd == 2 and self.k.axes[1].periodic and g:
                     first = i64(0) if side == "lo" else b.add(fr.n[0], i64(g))
-
-                    def row(k: ir.Value, first: ir.Value = first) -> None:
-                        base = b.mul(b.add(first, k), fr.stride[0])
-                        for m in range(1, g + 1):
-                            for dst, src in ((i64(g - m), b.add(fr.n[1], i64(g - m))),
-                                             (b.add(fr.n[1], i64(g - 1 + m)), i64(g + m - 1))):
-                                for fp in fields:
-                                    fr.store(fr.load(fp, b.add(base, src)), fp, b.add(base, dst))
-
-                    counted_loop(b, i64(0), i64(g), row, f"edge_{side}_wrap")
+                    counted_loop(b, i64(0), i64(g),
+                                 lambda k, first=first: self.wrap_row(fr, fields, b.mul(b.add(first, k), fr.stride[0])),
+                                 f"edge_{side}_wrap")
         b.ret_void()
         return fn
+
+    @staticmethod
+    def wrap_row(fr: Frame, fields: list[ir.Value], base: ir.Value) -> None:
+        """Periodic ghosts along the last axis of the row whose padded index 0 is at ``base``."""
+        b, g, d = fr.b, fr.g, fr.nd - 1
+        for k in range(1, g + 1):
+            pairs = ((i64(g - k), b.add(fr.n[d], i64(g - k))), (b.add(fr.n[d], i64(g - 1 + k)), i64(g + k - 1)))
+            for dst, src in pairs:
+                for fp in fields:
+                    fr.store(fr.load(fp, b.add(base, src)), fp, b.add(base, dst))
 
     # -- right-hand side ---------------------------------------------------------------------
     def _rhs(self) -> ir.Function:

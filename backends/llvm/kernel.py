@@ -19,8 +19,9 @@ from eqc.compiler.ir.kernel import KernelIR
 from eqc.runtime.grid import Grid
 
 from . import machine
-from .codegen import ModuleBuilder, Pipelining, Tableau, c_name, work_buffers
-from .options import LLVMOptions, chunk_budgets_kib
+from .codegen import ModuleBuilder, Tableau, c_name, work_buffers
+from .options import LLVMOptions
+from .pipeline import pipelining_of
 from .prepared import ADVANCE, AdvanceSpec, fused_advance, grid_arrays, row_blocks, thread_count
 
 __all__ = ["CompiledKernel", "compile_kernel"]
@@ -78,12 +79,8 @@ class CompiledKernel:
         self._base(kernel.halo)  # compile now: errors surface at compile time
 
     def _build(self, methods: tuple[Tableau, ...], pad: int) -> machine.Jitted:
-        o = self.options
-        streamed, cached, fits = chunk_budgets_kib(o.nthreads)
-        if o.chunk_kib:
-            streamed = cached = o.chunk_kib
-        pipelining = Pipelining(o.fuse_steps, o.chunk_rows, streamed * 1024, cached * 1024, fits * 1024, o.pipeline)
-        mb = ModuleBuilder(self.kernel, o.fastmath, with_rhs=not methods, pad=pad, pipelining=pipelining)
+        mb = ModuleBuilder(self.kernel, self.options.fastmath, with_rhs=not methods, pad=pad,
+                           pipelining=pipelining_of(self.options))
         for tab in methods:
             mb.add_method(tab)
         cache = None

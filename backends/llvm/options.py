@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ def default_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+@functools.cache
 def cache_kib() -> dict[int, int]:
     """This machine's data/unified CPU cache sizes by level in KiB (Linux sysfs; {} elsewhere)."""
     out: dict[int, int] = {}

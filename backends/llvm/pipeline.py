@@ -36,11 +36,12 @@ from llvmlite import ir
 
 from .emit_expr import DOUBLE, I64
 from .frame import PTR, counted_loop, i64
+from .options import LLVMOptions, chunk_budgets_kib
 
 if TYPE_CHECKING:
     from .steps import Tableau
 
-__all__ = ["Pipelining", "PipelinedLoop", "AUTO_STEPS", "swap", "reader_time"]
+__all__ = ["Pipelining", "PipelinedLoop", "AUTO_STEPS", "pipelining_of", "swap", "reader_time"]
 
 # Steps of a one-stage method per sweep. Heat 2048^2, forward Euler, 2 threads, 4 MiB
 # chunks: 1.0x / 1.33x / 1.64x / 1.89x / 1.95x the staged loop's rate for 1 / 2 / 3 / 4 / 8
@@ -72,6 +73,16 @@ class Pipelining:
     def __post_init__(self) -> None:
         if self.steps < 0 or self.chunk_rows < 0 or min(self.chunk_bytes, self.cached_chunk_bytes) <= 0:
             raise ValueError("pipelining: steps and chunk_rows must be >= 0, chunk budgets > 0")
+
+
+def pipelining_of(options: LLVMOptions) -> Pipelining:
+    """The pipelining an :class:`~.options.LLVMOptions` asks for, its automatic chunk
+    budgets from this machine's caches (:func:`~.options.chunk_budgets_kib`)."""
+    streamed, cached, fits = chunk_budgets_kib(options.nthreads)
+    if options.chunk_kib:
+        streamed = cached = options.chunk_kib
+    return Pipelining(options.fuse_steps, options.chunk_rows, streamed * 1024, cached * 1024, fits * 1024,
+                      options.pipeline)
 
 
 def swap(b: ir.IRBuilder, cur: ir.Value, other: ir.Value) -> None:

@@ -216,34 +216,20 @@ class StepBuilder:
                     total = em.add(fr.load(accf[f], flat), total)
                 fr.store(em.add(fr.load(yf[f], flat), em.mul(dt, total)), dstf[f], flat)
 
+        # each written row's ghosts along axis 1 (periodic, or walls at the reader's time)
+        after_row = None
+        if self.pipelinable and fr.nd == 2:
+            if self.k.axes[1].periodic:
+                after_row = lambda base, j: self.mb.wrap_row(fr, dstf, base)  # noqa: E731
+            elif rules := self.mb.rules_of(1):
+                body = self.mb.rule_body(Frame(self.k, b, n, h, lo, p, tg, self.flags, self.pad), dstf, 1, rules)
+                after_row = lambda base, j: body(base, {0: j})  # noqa: E731
+        fr.point_loop(srcf, r0, r1, point, name=f"s{i}_", after_row=after_row)
         if self.inline_ghosts:
-            fr.point_loop(srcf, r0, r1, point, name=f"s{i}_",
-                          after_row=(lambda base, j: self._wrap_row(fr, dstf, base)) if fr.nd == 2 else None)
             with b.if_then(b.icmp_signed("!=", wrap, i64(0))):
                 self._wrap_slabs(fr, dstf, r0, r1)
-        elif self.walls and fr.nd == 2:  # each written row's ghosts along axis 1, at the reader's time
-            if self.k.axes[1].periodic:
-                fr.point_loop(srcf, r0, r1, point, name=f"s{i}_",
-                              after_row=lambda base, j: self._wrap_row(fr, dstf, base))
-            else:
-                ghost_fr = Frame(self.k, b, n, h, lo, p, tg, self.flags, self.pad)
-                rules = self.mb.rules_of(1)
-                body = self.mb.rule_body(ghost_fr, dstf, 1, rules) if rules else None
-                fr.point_loop(srcf, r0, r1, point, name=f"s{i}_",
-                              after_row=(lambda base, j: body(base, {0: j})) if body else None)
-        else:
-            fr.point_loop(srcf, r0, r1, point, name=f"s{i}_")
         b.ret_void()
         return fn
-
-    def _wrap_row(self, fr: Frame, fields: list[ir.Value], base: ir.Value) -> None:
-        """Periodic ghosts of one just-written row along the last axis."""
-        b, g, d = fr.b, fr.g, fr.nd - 1
-        for k in range(1, g + 1):
-            pairs = ((i64(g - k), b.add(fr.n[d], i64(g - k))), (b.add(fr.n[d], i64(g - 1 + k)), i64(g + k - 1)))
-            for dst, src in pairs:
-                for fp in fields:
-                    fr.store(fr.load(fp, b.add(base, src)), fp, b.add(base, dst))
 
     def _wrap_slabs(self, fr: Frame, fields: list[ir.Value], r0: ir.Value, r1: ir.Value) -> None:
         """Periodic ghost slabs of axis 0, copied by the thread that wrote their source rows."""

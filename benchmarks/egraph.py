@@ -6,12 +6,16 @@ table gives the cost of the right-hand side under eqc's cycle model
 (``eqc.compiler.rewrite.cost``, the same counter for every column: loop-invariant work
 is free, each temporary counted once), and the median compile time of each method.
 
-    python benchmarks/egraph.py [--repeats 3] [--simplify-timeout 10] [--only NAME ...] [--runtime]
+    python benchmarks/egraph.py [--repeats 3] [--simplify-timeout 10] [--only NAME ...]
+                                [--seeds 0 1 2 3 4] [--runtime]
 
-``--runtime`` also times the right-hand side of the reaction network (2,048 points, whose
-100 arrays stay in cache, and 20,000 points) and of the stencil case (512x512) through the
-numba and llvm backends, with sympy.cse (the pipeline's ``cse_kernel``) and with the
-rewriter, alternating the two in rounds, each row in 3 fresh processes.
+``--seeds`` splits the reaction network's cost into additions and multiplications for
+networks of these seeds (sympy.cse, sympy.cse + eqc's pair sharing, eqc). ``--runtime``
+also times the right-hand side of the reaction network (2,048 points, whose 100 arrays stay
+in cache, and 20,000 points) and of the stencil case (512x512) through the numba and llvm
+backends, and the network's fused Euler and RK4 steps (llvm), with sympy.cse (the
+pipeline's ``cse_kernel``) and with the rewriter, alternating the two in rounds, each row
+in 3 fresh processes.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import time
 import sympy as sp
 from eqc.compiler.ir.symbols import coord
 from eqc.compiler.rewrite import RewriteOptions, optimize
-from eqc.compiler.rewrite.cost import count_ops, cse_cost, cycles
+from eqc.compiler.rewrite.cost import count_ops, cse_cost, cse_ops, cycles
 from eqc.compiler.rewrite.options import CostTable
 from eqc.compiler.rewrite.samples import (
     gray_scott,
@@ -142,13 +146,47 @@ def _serial_rhs(backend: str, kernel, grid, params):
     return compile_kernel(kernel, LLVMOptions(threads=1, cache=False)).rhs(grid, params)
 
 
+def _time_steps(name, kernels, grid, params, method: str, rounds: int, steps: int) -> dict:
+    """Fused explicit steps (the llvm backend's ``advance``, one thread) of each kernel,
+    alternating per round; ``diff``: the largest difference of the final states."""
+    import numpy as np
+    from eqc.backends.llvm import LLVMOptions, compile_kernel
+    from eqc.runtime.steppers import TABLEAUS
+
+    advance = {label: compile_kernel(kk, LLVMOptions(threads=1, cache=False)).advance(grid, params, TABLEAUS[method], 1e-4)
+               for label, kk in kernels.items()}
+    nfields = len(next(iter(kernels.values())).fields)
+    y0 = np.random.default_rng(0).uniform(0.5, 1.5, size=(nfields, *grid.padded_shape))
+    ys = {label: y0.copy() for label in advance}
+    times: dict[str, list[float]] = {label: [] for label in advance}
+    for label, adv in advance.items():
+        adv(ys[label], 0.0, 1)  # warm-up
+    for _ in range(rounds):
+        for label, adv in advance.items():
+            t0 = time.perf_counter()
+            adv(ys[label], 0.0, steps)
+            times[label].append((time.perf_counter() - t0) / steps)
+    inner = (slice(None), *grid.interior)
+    return {
+        "name": f"{name}, {method} step",
+        "cse": statistics.median(times["cse"]),
+        "eqc": statistics.median(times["eqc"]),
+        "paired": statistics.median([c / e for c, e in zip(times["cse"], times["eqc"], strict=True)]),
+        "diff": float(np.max(np.abs(ys["cse"][inner] - ys["eqc"][inner]))),
+    }
+
+
 def _time_case(case: int, backend: str, points: int, rounds: int, calls: int) -> dict:
-    """One process's timing of one case: cse's and eqc's kernels alternating per round."""
+    """One process's timing of one case: cse's and eqc's kernels alternating per round.
+    ``backend`` "llvm-euler" or "llvm-rk4": fused steps of that method, ``calls`` steps a round."""
     import numpy as np
     from eqc.compiler.passes.lower import cse_kernel
     from eqc.compiler.rewrite import rewrite_kernel
 
     name, k, grid, params = runtime_cases(points)[case]
+    if backend.startswith("llvm-"):
+        kernels = {"cse": cse_kernel(k), "eqc": rewrite_kernel(k)}
+        return _time_steps(name, kernels, grid, params, backend.removeprefix("llvm-"), rounds, calls)
     rng = np.random.default_rng(0)
     y = rng.uniform(0.5, 1.5, size=(len(k.fields), *grid.padded_shape))
     fns = {}
@@ -192,6 +230,66 @@ def _time_case(case: int, backend: str, points: int, rounds: int, calls: int) ->
     }
 
 
+def _split(ops) -> str:
+    return f"{ops.get('add', 0)} + {ops.get('mul', 0)}"
+
+
+def _cse_shared_ops(outs, var):
+    """sympy.cse's program (the rates, then the signed sums) with eqc's pair sharing
+    (:mod:`eqc.compiler.rewrite.share`) on top: what sharing alone does to the rate form."""
+    import itertools
+
+    from eqc.compiler.rewrite.cost import count_program
+    from eqc.compiler.rewrite.share import share_pairs
+
+    accs = sorted(set().union(*(o.atoms(sp.Indexed) for o in outs)), key=sp.default_sort_key)
+    hide = {a: sp.Symbol(f"_acc{j}", real=True) for j, a in enumerate(accs)}
+    show = {v: a for a, v in hide.items()}
+    repl, red = sp.cse([o.xreplace(hide) for o in outs])
+    body = [(v, e.xreplace(show)) for v, e in repl]
+    red = [e.xreplace(show) for e in red]
+    temps = {v for v, _ in body}
+    counter = itertools.count()
+
+    def fresh():
+        v = sp.Symbol(f"_p{next(counter)}")
+        temps.add(v)
+        return v
+
+    def varies(e):
+        return e in temps or bool(var(e)) or any(varies(a) for a in e.args)
+
+    body, red = share_pairs(body, red, varies, fresh)
+    return count_program(body, red, lambda a: a in temps or var(a))
+
+
+def networks(seeds) -> None:
+    """Where the reaction network's cycles go, seed by seed: additions + multiplications of
+    sympy.cse, of sympy.cse followed by eqc's pair sharing, and of eqc, next to the
+    cycles a 0.90x target allows."""
+    print()
+    head = ("network 50x200", "cse add+mul", "cse + pair sharing", "eqc add+mul", "eqc/cse", "0.90 x cse")
+    rows = []
+    for seed in seeds:
+        outs, var = reaction_network(50, 200, seed=seed)
+        c = cse_ops(outs, var)
+        eqc = optimize(outs, var, RewriteOptions()).report
+        cc = cycles(c, TABLE)
+        rows.append((f"seed {seed}", _split(c), _split(_cse_shared_ops(outs, var)), _split(dict(eqc.ops_after)),
+                     f"{eqc.cost_after / cc:.3f}", f"{0.9 * cc:.0f}"))
+    _print_table(head, rows)
+    print("add+mul: additions (subtractions included) + multiplications per point; negations are free.")
+
+
+def _print_table(head, rows) -> None:
+    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
+    line = "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))
+    print(line)
+    print("-" * len(line))
+    for r in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
+
+
 def runtime(procs: int = 3, rounds: int = 32, calls: int = 5) -> None:
     """Each case timed in ``procs`` fresh processes (this machine's timings of a kernel
     that streams 100 arrays swing 2-3x between processes with the same arrays), reported
@@ -200,9 +298,10 @@ def runtime(procs: int = 3, rounds: int = 32, calls: int = 5) -> None:
     import subprocess
 
     print()
-    head = ("kernel (serial)", "backend", "cse rhs", "eqc rhs", "speed-up cse/eqc", "per process")
+    head = ("kernel (serial)", "backend", "cse", "eqc", "speed-up cse/eqc", "per process")
     rows = []
-    combos = [(0, b, pts) for pts in (2048, 20000) for b in ("numba", "llvm")] + [(1, b, 20000) for b in ("numba", "llvm")]
+    combos = [(0, b, pts) for pts in (2048, 20000) for b in ("numba", "llvm", "llvm-euler", "llvm-rk4")]
+    combos += [(1, b, 20000) for b in ("numba", "llvm")]
     for case, backend, pts in combos:
         res = []
         for _ in range(procs):
@@ -214,15 +313,12 @@ def runtime(procs: int = 3, rounds: int = 32, calls: int = 5) -> None:
                      f"{statistics.median(r['eqc'] for r in res) * 1e3:.2f} ms", f"{statistics.median(ratios):.2f}",
                      " ".join(f"{x:.2f}" for x in ratios)))
         print(f"  {res[0]['name']} ({backend}): timed, max |diff| {max(r['diff'] for r in res):.1e}", file=sys.stderr)
-    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
-    line = "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))
-    print(line)
-    print("-" * len(line))
-    for r in rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
-    print(f"rhs: {procs} fresh processes per row, each {rounds} rounds of {calls} calls with cse and eqc"
-          " alternating, the rounds cycling through 8 placements of the input against the outputs;"
-          " speed-up: median over processes of each one's median per-round ratio")
+    _print_table(head, rows)
+    print(f"cse, eqc: time of one right-hand side call, or of one fused step (llvm-euler, llvm-rk4: the"
+          f" backend's advance loop, 1 thread); {procs} fresh processes per row, each {rounds} rounds of"
+          f" {calls} calls (steps) with cse and eqc alternating, the rhs rounds cycling through 8 placements"
+          " of the input against the outputs; speed-up: median over processes of each one's median"
+          " per-round ratio")
 
 
 def main(argv=None):
@@ -230,6 +326,8 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--simplify-timeout", type=float, default=10.0)
     ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument("--seeds", type=int, nargs="*", default=None,
+                    help="also split the network's cost into additions and multiplications for these seeds")
     ap.add_argument("--runtime", action="store_true", help="also time the kernels (numba and llvm backends)")
     ap.add_argument("--runtime-worker", nargs=5, metavar=("CASE", "BACKEND", "POINTS", "ROUNDS", "CALLS"),
                     help=argparse.SUPPRESS)
@@ -273,16 +371,13 @@ def main(argv=None):
             )
         )
         print(f"  {name}: done", file=sys.stderr)
-    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
-    line = "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))
-    print(line)
-    print("-" * len(line))
-    for r in rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
+    _print_table(head, rows)
     print()
     print("cost: cycles per grid point under eqc's cost model (add/mul 1, div/sqrt 15, exp/log/sin/cos 40,")
     print("pow 80; invariants hoisted and free; same counter for every column); times: median of")
     print(f"{args.repeats} runs (simplify: one run, limit {args.simplify_timeout:g} s per model).")
+    if args.seeds:
+        networks(args.seeds)
     if args.runtime:
         runtime()
     print("command: python benchmarks/egraph.py " + " ".join(sys.argv[1:] if argv is None else argv))

@@ -22,7 +22,7 @@ import sympy as sp
 
 from .options import CostTable
 
-__all__ = ["squarings", "pow_ops", "count_ops", "count_program", "cycles", "cse_cost", "FUNCTION_KINDS"]
+__all__ = ["squarings", "pow_ops", "count_ops", "count_program", "cycles", "cse_cost", "cse_ops", "FUNCTION_KINDS"]
 
 Varying = Callable[[sp.Basic], bool]
 
@@ -194,9 +194,10 @@ def cycles(ops: Counter, table: CostTable) -> float:
     return float(sum(n * table.of(kind) for kind, n in ops.items()))
 
 
-def cse_cost(outputs: Sequence[sp.Expr], varies: Callable[[sp.Basic], bool], table: CostTable) -> float:
-    """Cycles per point of ``sympy.cse`` over all ``outputs`` (the baseline every rewrite is
-    compared with), accesses hidden as symbols as ``compiler.passes.lower.cse_kernel`` does."""
+def cse_ops(outputs: Sequence[sp.Expr], varies: Callable[[sp.Basic], bool]) -> Counter:
+    """Operations per point of ``sympy.cse`` over all ``outputs`` (the baseline every
+    rewrite is compared with), accesses hidden as symbols as
+    ``compiler.passes.lower.cse_kernel`` does."""
     accs = sorted(set().union(*(o.atoms(sp.Indexed) for o in outputs)), key=sp.default_sort_key)
     hide = {a: sp.Symbol(f"_acc{j}", real=True) for j, a in enumerate(accs)}
     show = {s: a for a, s in hide.items()}
@@ -204,4 +205,9 @@ def cse_cost(outputs: Sequence[sp.Expr], varies: Callable[[sp.Basic], bool], tab
     repl = [(s, e.xreplace(show)) for s, e in repl]
     red = [e.xreplace(show) for e in red]
     temps = {s for s, _ in repl}
-    return cycles(count_program(repl, red, lambda a: a in temps or varies(a)), table)
+    return count_program(repl, red, lambda a: a in temps or varies(a))
+
+
+def cse_cost(outputs: Sequence[sp.Expr], varies: Callable[[sp.Basic], bool], table: CostTable) -> float:
+    """Cycles per point of ``sympy.cse`` over all ``outputs`` (:func:`cse_ops`)."""
+    return cycles(cse_ops(outputs, varies), table)

@@ -68,8 +68,9 @@ class LLVMOptions:
     ``pipeline``, ``fuse_steps``, ``chunk_rows``, ``chunk_kib``: the fused loop of a 1-2
     axis kernel (periodic, or with walls across x) carries each chunk of rows through all stages of ``fuse_steps``
     steps (0: automatic) in cache-sized slabs of about ``chunk_kib`` KiB per thread (0:
-    :func:`chunk_budgets_kib`); ``pipeline=False`` runs stage by stage
-    (:class:`~.pipeline.Pipelining`).
+    :func:`chunk_budgets_kib`); a kernel whose points read no neighbour carries chunks of
+    ``chunk_rows`` rows (0: the L2 budget) through every step of a call, in place;
+    ``pipeline=False`` runs stage by stage (:class:`~.pipeline.Pipelining`).
     """
 
     threads: int | None = None

@@ -11,7 +11,9 @@ A kernel of 1-2 axes whose ghosts can be written chunk by chunk (periodic, or wa
 across axis 0 with rules reading no deeper than the ghost layers, see
 ``StepBuilder._walls_pipelinable``) runs *pipelined* instead (:mod:`.pipeline`): chunks of
 rows through all stages of several steps in cache-sized slabs, one barrier per sweep (two
-with walls); the staged loop stays as its fallback for grids too small for the slabs.
+with walls); the staged loop stays as its fallback for grids too small for the slabs. A
+kernel whose points read no neighbour runs *pointwise* (``StepBuilder._pointwise_loop``):
+each chunk of rows through every step of the call, in place, with no barrier but the last.
 """
 
 from __future__ import annotations
@@ -97,6 +99,12 @@ def work_buffers(tableau: Tableau) -> int:
 
 
 
+def _reads_own_point(k) -> bool:
+    """Whether every field access of ``k``'s body and outputs is at the point itself."""
+    exprs = [e for _, e in k.body] + list(k.outputs)
+    return all(not any(decode_access(a, k.axis_names)[1]) for e in exprs for a in sp.sympify(e).atoms(sp.Indexed))
+
+
 class StepBuilder:
     """Adds the fused-step functions of tableaus to a :class:`ModuleBuilder`'s module."""
 
@@ -114,12 +122,17 @@ class StepBuilder:
         # own wrap after its inner loop, the wrap rows of axis 0 by the thread owning their
         # source rows; the stage then needs no ghost pass and one barrier instead of two.
         axes = self.k.axes
-        self.inline_ghosts = bool(axes) and len(axes) <= 2 and all(a.periodic for a in axes) and self.pad > 0
         self.pipelining: Pipelining = mb.pipelining
         self.mb = mb
+        # A kernel that reads every field at the point itself only (a system of ODEs at each
+        # point, such as a reaction network) carries each chunk of rows through all the
+        # steps, in place, with no barrier (:meth:`_pointwise_loop`).
+        self.pointwise = bool(axes) and self.pipelining.enabled and _reads_own_point(self.k)
+        self.inline_ghosts = (bool(axes) and len(axes) <= 2 and all(a.periodic for a in axes) and self.pad > 0
+                              and not self.pointwise)
         # A kernel with walls across axis 0 (ghost rules) runs pipelined too: its stages
         # fill their rows' ghosts along axis 1, the loop fills the boundary rows.
-        self.walls = self._walls_pipelinable()
+        self.walls = not self.pointwise and self._walls_pipelinable()
         self.pipelinable = self.inline_ghosts or self.walls
 
     def _walls_pipelinable(self) -> bool:
@@ -167,8 +180,9 @@ class StepBuilder:
         s = tab.stages
         last = i == s - 1
         # the last stage writes y (it reads y only pointwise), except where the next state
-        # is double-buffered (the pipelined loop's chunks read rows beyond their own)
-        in_place = last and s > 1 and not self.pipelinable
+        # is double-buffered (the pipelined loop's chunks read rows beyond their own); a
+        # pointwise kernel's one-stage method too (the stage reads src = y at the point only)
+        in_place = last and (self.pointwise or (s > 1 and not self.pipelinable))
         args = [("src", PTR), ("y", PTR), ("dst", PTR), ("acc", PTR), ("kbuf", PTR), *GRID_ARGS, ("t", DOUBLE),
                 ("p", PTR), ("dt", DOUBLE), ("row0", I64), ("row1", I64), ("kstride", I64), ("wrap", I64),
                 ("tg", DOUBLE)]
@@ -311,6 +325,9 @@ class StepBuilder:
         b.store(b.gep(work, [b.mul(size, i64(work_buffers(tab) - 1))], source_etype=DOUBLE), other)
         is0 = b.icmp_signed("==", tid, i64(0))
         s = tab.stages
+        if self.pointwise:
+            self._pointwise_loop(tab, stages, b, fn.args, dims, size, buf, kbuf, is0, barrier, sense)
+            return
         swaps = s == 1 or self.pipelinable  # the new state goes to the other buffer
         if self.pipelinable:  # the stages or the pipelined loop keep the ghosts: fill them once, up front
             with b.if_then(is0):
@@ -355,6 +372,52 @@ class StepBuilder:
                 b.call(self._memcpy(), [y, final, b.mul(size, i64(8)), ir.Constant(ir.IntType(1), 0)])
             b.call(barrier, [bar, nthreads, sense])
         b.ret(b.fadd(t0, b.fmul(b.sitofp(nsteps, DOUBLE), dt)))
+
+    def _pointwise_loop(self, tab: Tableau, stages: list[ir.Function], b: ir.IRBuilder, args, dims, size, buf,
+                        kbuf, is0, barrier, sense) -> None:
+        """The fused steps of a pointwise kernel: no point reads another, so a thread takes
+        its rows a chunk at a time and runs all ``nsteps`` steps on the chunk before the
+        next, the last stage writing the state in place. The chunk's rows of the state and
+        work buffers stay in cache, main memory sees one read and one write of the state
+        per call, and the threads meet once, at the end, before thread 0 fills the ghosts
+        (no stage reads them; they are left as a staged loop would leave them after a ghost
+        pass at the final time). Each point is computed by the same stage functions, in the
+        same order, as in the staged loop, so the two agree to the bit without fast-math."""
+        y, work, n, h, lo, p, t0, dt, nsteps, r0, r1, tid, nthreads, bar = args
+        s = tab.stages
+        row = i64(1)
+        for nd in dims[1:]:
+            row = b.mul(row, b.add(nd, i64(2 * self.pad)))
+        if self.pipelining.chunk_rows:
+            C = i64(self.pipelining.chunk_rows)
+        else:  # the chunk's rows of the state and of the work buffers a step touches fit the budget
+            touched = 1 + min(2, s - 1) + (1 if s > 1 else 0) + len(tab.stored())
+            row_bytes = b.mul(row, i64(8 * self.nf * touched))
+            C = b.sdiv(i64(self.pipelining.cached_chunk_bytes), row_bytes)
+            C = b.select(b.icmp_signed("<", C, i64(1)), i64(1), C)
+
+        def chunk(ci: ir.Value) -> None:
+            c0 = b.add(r0, b.mul(ci, C))
+            c1 = b.add(c0, C)
+            c1 = b.select(b.icmp_signed("<", c1, r1), c1, r1)
+
+            def step(k: ir.Value) -> None:
+                tk = b.fadd(t0, b.fmul(b.sitofp(k, DOUBLE), dt))
+                for i, stage in enumerate(stages):
+                    ti = b.fadd(tk, b.fmul(ir.Constant(DOUBLE, tab.c[i]), dt)) if tab.c[i] else tk
+                    src = y if i == 0 else buf[(i - 1) % 2]
+                    dst = buf[i % 2] if i < s - 1 else work  # the last stage writes y itself
+                    b.call(stage, [src, y, dst, buf[2], kbuf, n, h, lo, ti, p, dt, c0, c1, size, i64(0), ti])
+
+            counted_loop(b, i64(0), nsteps, step, "step")
+
+        nchunks = b.sdiv(b.add(b.sub(r1, r0), b.sub(C, i64(1))), C)
+        counted_loop(b, i64(0), nchunks, chunk, "chunk")
+        b.call(barrier, [bar, nthreads, sense])
+        t_end = b.fadd(t0, b.fmul(b.sitofp(nsteps, DOUBLE), dt))
+        with b.if_then(is0):
+            b.call(self.ghosts, [y, n, h, lo, t_end, p])
+        b.ret(t_end)
 
     def _memcpy(self) -> ir.Function:
         name = "llvm.memcpy.p0.p0.i64"

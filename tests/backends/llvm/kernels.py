@@ -185,8 +185,29 @@ def box2d() -> tuple[KernelIR, Grid, dict[str, float]]:
     return _walls2d(False)
 
 
+def pointwise2d() -> tuple[KernelIR, Grid, dict[str, float]]:
+    """Reactions at each point of [0, 1] x [0, 2] with x-, y- and t-dependent terms and no
+    neighbour read (the pointwise fused loop), walls across x (u = t y, dv/dx = 0 at x = 0;
+    u = 0, dv/dx = a at x = 1) and periodic along y: no stage reads the ghosts, which are
+    filled for whoever reads the state after a call."""
+    ax = ("x", "y")
+    hx, a, b = spacing("x"), param("a"), param("b")
+    x, y, t = coord("x"), coord("y"), TIME
+    u, v = access("u", (0, 0), ax), access("v", (0, 0), ax)
+    ghosts = (
+        GhostRule("u", "x", "lo", 1, 2 * t * y - u, "dirichlet"),
+        GhostRule("v", "x", "lo", 1, v, "neumann"),
+        GhostRule("u", "x", "hi", 1, -u, "dirichlet"),
+        GhostRule("v", "x", "hi", 1, v + a * hx, "neumann"),
+    )
+    rhs = (-a * u * v + sp.sin(3 * x) * sp.cos(t), u - b * v * y + x * t)
+    k = KernelIR("pointwise2d", ("u", "v"), (KernelAxis("x", False, 1), KernelAxis("y", True, 1)), ("a", "b"), rhs,
+                 ghosts=ghosts)
+    return k, Grid(ax, (0.0, 0.0), (1.0, 2.0), (23, 9), (False, True), 1), {"a": 0.7, "b": 0.4}
+
+
 ALL = {f.__name__: f for f in (heat2d, gray_scott, burgers1d, heat1d_dirichlet, mixed3d, lorenz, functions1d,
-                               network, hyper2d, walls2d, box2d)}
+                               network, hyper2d, walls2d, box2d, pointwise2d)}
 
 
 # -- the NumPy reference -----------------------------------------------------------------------

@@ -78,7 +78,8 @@ def _numpy_rhs(k, grid, params):
 
 
 STEPS = {"heat2d": 1e-4, "gray_scott": 0.05, "burgers1d": 2e-3, "heat1d_dirichlet": 1e-3, "lorenz": 1e-3,
-         "functions1d": 1e-3, "network": 1e-2, "hyper2d": 1e-3, "walls2d": 1e-3, "box2d": 1e-3}
+         "functions1d": 1e-3, "network": 1e-2, "hyper2d": 1e-3, "walls2d": 1e-3, "box2d": 1e-3,
+         "pointwise2d": 1e-2}
 
 
 _REFERENCES: dict = {}
@@ -166,6 +167,46 @@ def test_pipelined_steps_match_numpy_and_the_staged_loop(name, method, threads, 
     if method == "euler":  # the staged loop writes the last work buffer only, the slabs start at the first
         assert np.isfinite(work[: y0.size]).any(), "the pipelined loop did not run"
     piped.close()
+    staged.close()
+
+
+# (kernel, method, threads, chunk rows; 0: from the cache budget): chunks of one row, chunks
+# that do not divide a thread's rows, a stored k (ssprk3), walls and coordinates (2-D)
+POINTWISE = [
+    ("network", "euler", 1, 0),
+    ("network", "rk4", 2, 5),
+    ("network", "ssprk3", 3, 1),
+    ("network", "rk4", 2, 0),
+    ("pointwise2d", "euler", 2, 3),
+    ("pointwise2d", "rk4", 3, 1),
+    ("pointwise2d", "ssprk3", 1, 0),
+]
+
+
+@pytest.mark.parametrize(("name", "method", "threads", "rows"), POINTWISE)
+def test_pointwise_steps_match_numpy_and_the_staged_loop(name, method, threads, rows):
+    k, grid, params = K.ALL[name]()
+    common = dict(threads=threads, min_parallel_cells=1, cache=False, fastmath=())
+    chunked = compile_kernel(k, LLVMOptions(chunk_rows=rows, **common))
+    staged = compile_kernel(k, LLVMOptions(pipeline=False, **common))
+    y0 = K.random_state(k, grid, seed=1)  # the state _reference caches its trajectory from
+    a, b = y0.copy(), y0.copy()
+    adv = chunked.advance(grid, params, TABLEAUS[method], STEPS[name])
+    work = adv.args[1]
+    work[:] = np.nan
+    t = adv(a, adv(a, 0.0, 37), 63)
+    sadv = staged.advance(grid, params, TABLEAUS[method], STEPS[name])
+    sadv(b, sadv(b, 0.0, 37), 63)
+    inner = (slice(None), *grid.interior)
+    assert np.array_equal(a[inner], b[inner])  # the same stage functions: without fast-math, the same bits
+    assert _rel(_interior(grid, a), _interior(grid, _reference(name, method, y0))) < 1e-11
+    # in place: the buffer a staged or pipelined loop puts the next state in is never written
+    assert np.isnan(work[-y0.size:]).all(), "the pointwise loop did not run"
+    ghosts = np.full_like(a, np.nan)  # the ghosts are those of the final state at the final time
+    ghosts[inner] = a[inner]
+    K._numpy_ghosts(k, grid, params, t, ghosts)
+    assert np.allclose(a, ghosts, rtol=1e-13, atol=1e-13)
+    chunked.close()
     staged.close()
 
 

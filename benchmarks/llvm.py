@@ -5,7 +5,9 @@ does (``--raw``: as written); plus the compile time (IR build + O3 + JIT) per mo
 "llvm" is the backend as it runs (these kernels pipelined: chunks of rows
 through several steps in cache, backends/llvm/pipeline.py); "llvm staged" is the same
 kernel run stage by stage over whole arrays, one step per sweep, as the C kernels are.
-``heat_walls`` (heat with Dirichlet walls across x) has no C kernel: llvm, staged and numba.
+``heat_walls`` (heat with Dirichlet walls across x) has no C kernel: llvm, staged and numba;
+nor has ``network`` (a 50-species reaction network at 20,000 points, RK4: pointwise, each
+chunk of points through all steps with every stage in registers).
 
     nice python benchmarks/llvm.py [--quick] [--threads 1,2] [--repeat 5] [--procs 3]
 
@@ -85,6 +87,19 @@ def heat_walls(n: int):
     return k, Grid(ax, (0.0, 0.0), (1.0, 1.0), (n, n), (False, True), 1), {"D": 1.0}
 
 
+def network(n: int):
+    """The seeded mass-action network of 50 species and 200 reactions
+    (``eqc.compiler.rewrite.samples.reaction_network``) at each of ``n`` points: no point
+    reads a neighbour, so the llvm backend runs it pointwise (all steps per chunk, every
+    stage at a point in registers). No C kernel."""
+    from eqc.compiler.rewrite.samples import reaction_network
+
+    outs, _ = reaction_network(50, 200, seed=0)
+    k = KernelIR("network", tuple(f"c{i}" for i in range(50)), (KernelAxis("x", True, 1),),
+                 tuple(f"k{j}" for j in range(200)), tuple(outs))
+    return k, Grid(("x",), (0.0,), (1.0,), (n,), (True,), 1), {f"k{j}": 0.1 + 0.01 * j for j in range(200)}
+
+
 # -- C ------------------------------------------------------------------------------------------
 
 def build_c(tmp: Path) -> tuple[ctypes.CDLL, float]:
@@ -134,6 +149,7 @@ CASES = {
     "gray_scott": (gray_scott, 1024, "euler", 1.0, 300, 30),
     "heat": (heat, 2048, "euler", 1e-9, 100, 10),
     "heat_walls": (heat_walls, 2048, "euler", 1e-9, 100, 10),
+    "network": (network, 20000, "rk4", 1e-3, 20, 2),
 }
 
 

@@ -13,7 +13,8 @@ across axis 0 with rules reading no deeper than the ghost layers, see
 rows through all stages of several steps in cache-sized slabs, one barrier per sweep (two
 with walls); the staged loop stays as its fallback for grids too small for the slabs. A
 kernel whose points read no neighbour runs *pointwise* (``StepBuilder._pointwise_loop``):
-each chunk of rows through every step of the call, in place, with no barrier but the last.
+each chunk of rows through every step of the call, all stages of a step at a point in
+registers, in place, with no barrier but the last.
 """
 
 from __future__ import annotations
@@ -126,8 +127,9 @@ class StepBuilder:
         self.mb = mb
         # A kernel that reads every field at the point itself only (a system of ODEs at each
         # point, such as a reaction network) carries each chunk of rows through all the
-        # steps, in place, with no barrier (:meth:`_pointwise_loop`).
-        self.pointwise = bool(axes) and self.pipelining.enabled and _reads_own_point(self.k)
+        # steps, every stage at a point in registers, in place (:meth:`_pointwise_loop`).
+        self.pointwise = (bool(axes) and self.pipelining.enabled and len(self.k.outputs) == self.nf
+                          and _reads_own_point(self.k))
         self.inline_ghosts = (bool(axes) and len(axes) <= 2 and all(a.periodic for a in axes) and self.pad > 0
                               and not self.pointwise)
         # A kernel with walls across axis 0 (ghost rules) runs pipelined too: its stages
@@ -159,7 +161,7 @@ class StepBuilder:
         """Add ``eqc_K_<tag>`` (``nsteps`` fused steps) and ``eqc_K_<tag>_work_len``."""
         if self.k.steady or self.k.constraints:
             raise InternalCompilerError(f"kernel {self.k.name}: no fused steps for steady or constrained kernels")
-        stages = [self._stage(tab, i) for i in range(tab.stages)]
+        stages = [] if self.pointwise else [self._stage(tab, i) for i in range(tab.stages)]
         self._work_len(tab)
         self._advance(tab, stages)
 
@@ -180,9 +182,8 @@ class StepBuilder:
         s = tab.stages
         last = i == s - 1
         # the last stage writes y (it reads y only pointwise), except where the next state
-        # is double-buffered (the pipelined loop's chunks read rows beyond their own); a
-        # pointwise kernel's one-stage method too (the stage reads src = y at the point only)
-        in_place = last and (self.pointwise or (s > 1 and not self.pipelinable))
+        # is double-buffered (the pipelined loop's chunks read rows beyond their own)
+        in_place = last and s > 1 and not self.pipelinable
         args = [("src", PTR), ("y", PTR), ("dst", PTR), ("acc", PTR), ("kbuf", PTR), *GRID_ARGS, ("t", DOUBLE),
                 ("p", PTR), ("dt", DOUBLE), ("row0", I64), ("row1", I64), ("kstride", I64), ("wrap", I64),
                 ("tg", DOUBLE)]
@@ -326,7 +327,7 @@ class StepBuilder:
         is0 = b.icmp_signed("==", tid, i64(0))
         s = tab.stages
         if self.pointwise:
-            self._pointwise_loop(tab, stages, b, fn.args, dims, size, buf, kbuf, is0, barrier, sense)
+            self._pointwise_loop(tab, b, fn.args, dims, is0, barrier, sense)
             return
         swaps = s == 1 or self.pipelinable  # the new state goes to the other buffer
         if self.pipelinable:  # the stages or the pipelined loop keep the ghosts: fill them once, up front
@@ -373,27 +374,79 @@ class StepBuilder:
             b.call(barrier, [bar, nthreads, sense])
         b.ret(b.fadd(t0, b.fmul(b.sitofp(nsteps, DOUBLE), dt)))
 
-    def _pointwise_loop(self, tab: Tableau, stages: list[ir.Function], b: ir.IRBuilder, args, dims, size, buf,
-                        kbuf, is0, barrier, sense) -> None:
+    def _point_step(self, tab: Tableau) -> ir.Function:
+        """``point_step(y, n, h, lo, t, p, dt, row0, row1)``: one step of ``tab`` at every
+        point of rows ``[row0, row1)`` of a pointwise kernel, in place, every stage at the
+        point in registers: the body is emitted once per stage, reading the stage's values
+        instead of memory. The stage sums are formed in the staged loop's order (see
+        :meth:`_stage`), so the two agree to the bit without fast-math."""
+        args = [("y", PTR), *GRID_ARGS, ("t", DOUBLE), ("p", PTR), ("dt", DOUBLE), ("row0", I64), ("row1", I64)]
+        fn = function(self.module, f"{self.prefix}_{tab.tag}_point_step", VOID, args, internal=True)
+        fn.attributes.add("noinline")
+        fn.args[0].add_attribute("noalias")
+        y, n, h, lo, t, p, dt, r0, r1 = fn.args
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        s, a, bw = tab.stages, tab.a, tab.b
+        frames = [Frame(self.k, b, n, h, lo, p, b.fadd(t, b.fmul(ir.Constant(DOUBLE, ci), dt)) if ci else t,
+                        self.flags, self.pad) for ci in tab.c]
+        fr = frames[0]
+        yf = [fr.field_ptr(y, f) for f in range(self.nf)]
+        index = fr.field_index
+        c = ir.Constant
+
+        def point(em: ExprEmitter, flat: ir.Value) -> None:
+            coords = dict(em.env)  # the point's coordinates
+            y0 = [fr.load(ptr, flat) for ptr in yf]
+            ks: list[list[ir.Value]] = []
+            stage_in, acc = y0, None
+            for i in range(s):
+                vals = stage_in
+                emi = ExprEmitter(b, coords, lambda e, vals=vals: vals[index[decode_access(e, fr.axes)[0]]],
+                                  self.flags, parent=frames[i].inv)
+                k: list[ir.Value] = [None] * self.nf
+                fr.body_values(emi, k.__setitem__)
+                ks.append(k)
+                b_before = any(bw[j] != 0 for j in range(i))
+                if i < s - 1:
+                    row = a[i + 1]
+                    nxt = []
+                    for f in range(self.nf):
+                        incr = emi.mul(c(DOUBLE, row[i]), k[f]) if row[i] != 1 else k[f]
+                        for j in range(i):
+                            if row[j] != 0:
+                                incr = emi.add(incr, emi.mul(c(DOUBLE, row[j]), ks[j][f]))
+                        nxt.append(emi.add(y0[f], emi.mul(dt, incr)))
+                    if bw[i] != 0:
+                        terms = [emi.mul(c(DOUBLE, bw[i]), k[f]) for f in range(self.nf)]
+                        acc = [emi.add(acc[f], terms[f]) for f in range(self.nf)] if b_before else terms
+                    stage_in = nxt
+                else:
+                    for f in range(self.nf):
+                        total = emi.mul(c(DOUBLE, bw[i]), k[f])
+                        if b_before:
+                            total = emi.add(acc[f], total)
+                        fr.store(emi.add(y0[f], emi.mul(dt, total)), yf[f], flat)
+
+        fr.point_loop(yf, r0, r1, point, name="pw")
+        b.ret_void()
+        return fn
+
+    def _pointwise_loop(self, tab: Tableau, b: ir.IRBuilder, args, dims, is0, barrier, sense) -> None:
         """The fused steps of a pointwise kernel: no point reads another, so a thread takes
         its rows a chunk at a time and runs all ``nsteps`` steps on the chunk before the
-        next, the last stage writing the state in place. The chunk's rows of the state and
-        work buffers stay in cache, main memory sees one read and one write of the state
+        next (:meth:`_point_step`: all stages at a point in registers, in place). The
+        chunk's rows stay in cache, main memory sees one read and one write of the state
         per call, and the threads meet once, at the end, before thread 0 fills the ghosts
-        (no stage reads them; they are left as a staged loop would leave them after a ghost
-        pass at the final time). Each point is computed by the same stage functions, in the
-        same order, as in the staged loop, so the two agree to the bit without fast-math."""
+        (no stage reads them; they are left as a ghost pass at the final time leaves them)."""
         y, work, n, h, lo, p, t0, dt, nsteps, r0, r1, tid, nthreads, bar = args
-        s = tab.stages
+        point_step = self._point_step(tab)
         row = i64(1)
         for nd in dims[1:]:
             row = b.mul(row, b.add(nd, i64(2 * self.pad)))
         if self.pipelining.chunk_rows:
             C = i64(self.pipelining.chunk_rows)
-        else:  # the chunk's rows of the state and of the work buffers a step touches fit the budget
-            touched = 1 + min(2, s - 1) + (1 if s > 1 else 0) + len(tab.stored())
-            row_bytes = b.mul(row, i64(8 * self.nf * touched))
-            C = b.sdiv(i64(self.pipelining.cached_chunk_bytes), row_bytes)
+        else:  # the chunk's rows of the state fit the budget
+            C = b.sdiv(i64(self.pipelining.cached_chunk_bytes), b.mul(row, i64(8 * self.nf)))
             C = b.select(b.icmp_signed("<", C, i64(1)), i64(1), C)
 
         def chunk(ci: ir.Value) -> None:
@@ -403,11 +456,7 @@ class StepBuilder:
 
             def step(k: ir.Value) -> None:
                 tk = b.fadd(t0, b.fmul(b.sitofp(k, DOUBLE), dt))
-                for i, stage in enumerate(stages):
-                    ti = b.fadd(tk, b.fmul(ir.Constant(DOUBLE, tab.c[i]), dt)) if tab.c[i] else tk
-                    src = y if i == 0 else buf[(i - 1) % 2]
-                    dst = buf[i % 2] if i < s - 1 else work  # the last stage writes y itself
-                    b.call(stage, [src, y, dst, buf[2], kbuf, n, h, lo, ti, p, dt, c0, c1, size, i64(0), ti])
+                b.call(point_step, [y, n, h, lo, tk, p, dt, c0, c1])
 
             counted_loop(b, i64(0), nsteps, step, "step")
 

@@ -14,8 +14,12 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import sympy as sp
 from eqc.compiler.diagnostics import InputModelError
 from eqc.compiler.ir.kernel import KernelIR
+from eqc.compiler.ir.symbols import coord
+from eqc.compiler.rewrite.cost import count_program, cycles
+from eqc.compiler.rewrite.options import CostTable
 from eqc.runtime.grid import Grid
 
 from . import machine
@@ -58,6 +62,27 @@ class _GridArgs:
         self.rows = grid.n[0] if grid.axes else 1
 
 
+# ``min_parallel_cells`` is meant for kernels of about this many cycles per point (eqc's
+# cost model: a 5-point Laplacian with a reaction term); a kernel doing more per point gets
+# threads on proportionally smaller grids. A 50-species network at 2 048 points, RK4:
+# 1.5x faster on 2 threads than on 1 (one run); Gray-Scott 128^2 (19 cycles): an rhs call
+# on 2 threads was 5x slower than on 1 (dispatch costs ~0.1 ms), so it stays on one.
+_NOMINAL_POINT_CYCLES = 16.0
+
+
+def min_cells(kernel: KernelIR, min_parallel_cells: int) -> int:
+    """The interior cells from which calls of ``kernel`` use threads: ``min_parallel_cells``
+    divided by the kernel's cycles per point over :data:`_NOMINAL_POINT_CYCLES` (at least 1)."""
+    temps = {s for s, _ in kernel.body}
+    coords = {coord(a) for a in kernel.axis_names}
+
+    def varying(a: sp.Basic) -> bool:
+        return isinstance(a, sp.Indexed) or a in temps or a in coords
+
+    per_point = cycles(count_program(kernel.body, kernel.outputs, varying), CostTable())
+    return max(1, int(min_parallel_cells / max(1.0, per_point / _NOMINAL_POINT_CYCLES)))
+
+
 def _check(y: np.ndarray, shape: tuple[int, ...], what: str) -> None:
     if y.shape != shape or y.dtype != np.float64 or not y.flags.c_contiguous:
         raise ValueError(f"{what} must be a C-contiguous float64 array of shape {shape}, got {y.dtype}{y.shape}")
@@ -76,6 +101,7 @@ class CompiledKernel:
         self._objects: dict[tuple[Tableau, int], object] = {}
         self._bases: dict[int, tuple] = {}
         self._jitted: list[machine.Jitted] = []
+        self.min_cells = min_cells(kernel, options.min_parallel_cells)
         self._base(kernel.halo)  # compile now: errors surface at compile time
 
     def _build(self, methods: tuple[Tableau, ...], pad: int) -> machine.Jitted:
@@ -129,7 +155,7 @@ class CompiledKernel:
         n, h, lo, p = ga.ptrs
         ghosts, rhs, crhs = self._base(ga.pad)
         out_shape = (len(self.kernel.outputs), *ga.shape[1:])
-        parallel = thread_count(self._threads(), grid, self.options.min_parallel_cells) > 1
+        parallel = thread_count(self._threads(), grid, self.min_cells) > 1
         blocks = row_blocks(ga.rows, self._threads())
         pool = self._executor() if parallel else None
 
@@ -187,7 +213,7 @@ class CompiledKernel:
             return None
         ga = _GridArgs(self.kernel, grid, params)
         fn = self._method(tab, ga.pad)
-        nthreads = thread_count(self._threads(), grid, self.options.min_parallel_cells)
+        nthreads = thread_count(self._threads(), grid, self.min_cells)
         pool = self._executor() if nthreads > 1 else None
         return fused_advance(fn, ga.arrays, ga.shape, work_buffers(tab), nthreads, pool, dt, keep=self)
 
@@ -202,7 +228,7 @@ class CompiledKernel:
             return None
         o = self.options
         return AdvanceSpec(str(path), f"{self.prefix}_{tab.tag}", tuple(self.kernel.params), len(self.kernel.fields),
-                           pad, work_buffers(tab), self._threads(), o.min_parallel_cells, o.cpu, o.opt)
+                           pad, work_buffers(tab), self._threads(), self.min_cells, o.cpu, o.opt)
 
     def _method(self, tab: Tableau, pad: int | None = None):
         pad = self.kernel.halo if pad is None else pad

@@ -89,6 +89,7 @@ def fused_advance(fn: Callable, arrays: tuple[np.ndarray, ...], shape: tuple[int
 
     advance.args = (arrays, work, keep)  # the arrays and the engine live as long as the closure
     advance.takes_dt = True
+    advance.nthreads = nthreads
     return advance
 
 

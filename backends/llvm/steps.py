@@ -404,28 +404,35 @@ class StepBuilder:
                 emi = ExprEmitter(b, coords, lambda e, vals=vals: vals[index[decode_access(e, fr.axes)[0]]],
                                   self.flags, parent=frames[i].inv)
                 k: list[ir.Value] = [None] * self.nf
-                fr.body_values(emi, k.__setitem__)
-                ks.append(k)
+                nxt: list[ir.Value] = [None] * self.nf
+                summed: list[ir.Value] = [None] * self.nf
                 b_before = any(bw[j] != 0 for j in range(i))
-                if i < s - 1:
-                    row = a[i + 1]
-                    nxt = []
-                    for f in range(self.nf):
-                        incr = emi.mul(c(DOUBLE, row[i]), k[f]) if row[i] != 1 else k[f]
+
+                def combine(f: int, kf: ir.Value, i=i, emi=emi, k=k, nxt=nxt, summed=summed, acc=acc,
+                            b_before=b_before) -> None:
+                    # as soon as a field's k exists (it need not stay live through the body)
+                    k[f] = kf
+                    if i < s - 1:
+                        row = a[i + 1]
+                        incr = emi.mul(c(DOUBLE, row[i]), kf) if row[i] != 1 else kf
                         for j in range(i):
                             if row[j] != 0:
                                 incr = emi.add(incr, emi.mul(c(DOUBLE, row[j]), ks[j][f]))
-                        nxt.append(emi.add(y0[f], emi.mul(dt, incr)))
-                    if bw[i] != 0:
-                        terms = [emi.mul(c(DOUBLE, bw[i]), k[f]) for f in range(self.nf)]
-                        acc = [emi.add(acc[f], terms[f]) for f in range(self.nf)] if b_before else terms
-                    stage_in = nxt
-                else:
-                    for f in range(self.nf):
-                        total = emi.mul(c(DOUBLE, bw[i]), k[f])
+                        nxt[f] = emi.add(y0[f], emi.mul(dt, incr))
+                        if bw[i] != 0:
+                            term = emi.mul(c(DOUBLE, bw[i]), kf)
+                            summed[f] = emi.add(acc[f], term) if b_before else term
+                    else:
+                        total = emi.mul(c(DOUBLE, bw[i]), kf)
                         if b_before:
                             total = emi.add(acc[f], total)
                         fr.store(emi.add(y0[f], emi.mul(dt, total)), yf[f], flat)
+
+                fr.body_values(emi, combine)
+                ks.append(k)
+                stage_in = nxt
+                if i < s - 1 and bw[i] != 0:
+                    acc = summed
 
         fr.point_loop(yf, r0, r1, point, name="pw")
         b.ret_void()

@@ -30,7 +30,7 @@ import time
 import sympy as sp
 from eqc.compiler.ir.symbols import coord
 from eqc.compiler.rewrite import RewriteOptions, optimize
-from eqc.compiler.rewrite.cost import count_ops, cse_cost, cse_ops, cycles
+from eqc.compiler.rewrite.cost import count_ops, cse_cost, cse_ops, cse_program, cycles
 from eqc.compiler.rewrite.options import CostTable
 from eqc.compiler.rewrite.samples import (
     gray_scott,
@@ -242,12 +242,7 @@ def _cse_shared_ops(outs, var):
     from eqc.compiler.rewrite.cost import count_program
     from eqc.compiler.rewrite.share import share_pairs
 
-    accs = sorted(set().union(*(o.atoms(sp.Indexed) for o in outs)), key=sp.default_sort_key)
-    hide = {a: sp.Symbol(f"_acc{j}", real=True) for j, a in enumerate(accs)}
-    show = {v: a for a, v in hide.items()}
-    repl, red = sp.cse([o.xreplace(hide) for o in outs])
-    body = [(v, e.xreplace(show)) for v, e in repl]
-    red = [e.xreplace(show) for e in red]
+    body, red = cse_program(outs)
     temps = {v for v, _ in body}
     counter = itertools.count()
 

@@ -22,7 +22,7 @@ import sympy as sp
 
 from .options import CostTable
 
-__all__ = ["squarings", "pow_ops", "count_ops", "count_program", "cycles", "cse_cost", "cse_ops", "FUNCTION_KINDS"]
+__all__ = ["squarings", "pow_ops", "count_ops", "count_program", "cycles", "cse_cost", "cse_ops", "cse_program", "FUNCTION_KINDS"]
 
 Varying = Callable[[sp.Basic], bool]
 
@@ -194,16 +194,19 @@ def cycles(ops: Counter, table: CostTable) -> float:
     return float(sum(n * table.of(kind) for kind, n in ops.items()))
 
 
-def cse_ops(outputs: Sequence[sp.Expr], varies: Callable[[sp.Basic], bool]) -> Counter:
-    """Operations per point of ``sympy.cse`` over all ``outputs`` (the baseline every
-    rewrite is compared with), accesses hidden as symbols as
-    ``compiler.passes.lower.cse_kernel`` does."""
+def cse_program(outputs: Sequence[sp.Expr]) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
+    """``sympy.cse`` over all ``outputs`` as ``(assignments, outputs)``, accesses hidden as
+    symbols during the search as ``compiler.passes.lower.cse_kernel`` does."""
     accs = sorted(set().union(*(o.atoms(sp.Indexed) for o in outputs)), key=sp.default_sort_key)
     hide = {a: sp.Symbol(f"_acc{j}", real=True) for j, a in enumerate(accs)}
     show = {s: a for a, s in hide.items()}
     repl, red = sp.cse([o.xreplace(hide) for o in outputs])
-    repl = [(s, e.xreplace(show)) for s, e in repl]
-    red = [e.xreplace(show) for e in red]
+    return [(s, e.xreplace(show)) for s, e in repl], [e.xreplace(show) for e in red]
+
+
+def cse_ops(outputs: Sequence[sp.Expr], varies: Callable[[sp.Basic], bool]) -> Counter:
+    """Operations per point of :func:`cse_program` (the baseline every rewrite is compared with)."""
+    repl, red = cse_program(outputs)
     temps = {s for s, _ in repl}
     return count_program(repl, red, lambda a: a in temps or varies(a))
 

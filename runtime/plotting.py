@@ -6,7 +6,11 @@ What is drawn depends on the result's shape:
   two fields;
 * one axis: every field against x at the chosen time, with a space–time image beside it;
 * two axes: one image per field (``imshow``, colour bar), at the chosen time;
-* three axes: the mid-plane of the last axis.
+* three axes: the mid-plane of the last axis;
+* more than :data:`MAX_PANELS` fields on a grid (a reaction network at every point): one
+  image of every field over space at the chosen time (a row per field, each scaled to its
+  own range) and every field's spatial mean against time, instead of a panel per field
+  (``--field`` picks fields to draw one by one).
 
 Figures are built with :class:`matplotlib.figure.Figure` and the Agg canvas (no pyplot, no
 global state, no display). Movies: ``.gif`` through Pillow, ``.mp4`` through ffmpeg when it
@@ -24,9 +28,12 @@ import xarray as xr
 
 from .errors import PlotError
 
-__all__ = ["result_fields", "plot_frame", "animate", "save_plot"]
+__all__ = ["result_fields", "plot_frame", "animate", "save_plot", "MAX_PANELS"]
 
 _MOVIES = (".gif", ".mp4")
+# Beyond this many fields a gridded result gets the two-panel summary: a panel per field
+# took 21 s to lay out and draw for 50 fields on this machine, and no one reads 100 panels.
+MAX_PANELS = 8
 
 
 def result_fields(ds: xr.Dataset, field: str | Sequence[str] | None = None) -> list[str]:
@@ -105,7 +112,8 @@ class _Frame:
             mid = self.data[self.fields[0]].shape[-1] // 2
             self.data = {f: v[..., mid] for f, v in self.data.items()}
             self.dims = self.dims[:2]
-        builder = {0: self._ode, 1: self._line, 2: self._image}[len(self.dims)]
+        self.many = bool(self.dims) and len(self.fields) > MAX_PANELS
+        builder = self._many if self.many else {0: self._ode, 1: self._line, 2: self._image}[len(self.dims)]
         builder(movie)
 
     # -- ODE ------------------------------------------------------------------------------
@@ -182,10 +190,49 @@ class _Frame:
             ax.set_ylabel(yd)
             self.images.append((ax, im))
 
+    # -- many fields on a grid ------------------------------------------------------------------
+    def _scaled_rows(self, i: int) -> np.ndarray:
+        """Every field at time index ``i`` flattened over space, each row scaled to [0, 1]
+        over the whole run (the fields of a network differ by orders of magnitude)."""
+        rows = np.stack([self.data[f][i].reshape(-1) for f in self.fields])
+        return (rows - self.row_lo) / self.row_span
+
+    def _many(self, movie: bool) -> None:
+        every = np.stack([self.data[f].reshape(len(self.times), -1) for f in self.fields], axis=1)  # (t, f, n)
+        with np.errstate(all="ignore"):
+            self.row_lo = np.nanmin(every, axis=(0, 2))[:, None]
+            span = np.nanmax(every, axis=(0, 2))[:, None] - self.row_lo
+        self.row_span = np.where(np.isfinite(span) & (span > 0), span, 1.0)
+        self.fig, axes = _figure(1, 2, width=6.0, height=0.12 * len(self.fields) + 2.6)
+        ax, max_ = axes[0, 0], axes[0, 1]
+        space = " x ".join(self.dims)
+        extent = None
+        if len(self.dims) == 1:  # along x in its own units; 2-D and up: flattened point index
+            extent = (*_edges(np.asarray(self.ds[self.dims[0]].values, dtype=float)), -0.5, len(self.fields) - 0.5)
+        self.many_image = ax.imshow(self._scaled_rows(-1), aspect="auto", interpolation="nearest",
+                                    cmap="viridis", vmin=0.0, vmax=1.0, origin="lower", extent=extent)
+        self.fig.colorbar(self.many_image, ax=ax, label="each field scaled to its range over the run")
+        ticks = np.unique(np.linspace(0, len(self.fields) - 1, min(len(self.fields), 25)).round().astype(int))
+        ax.set_yticks(ticks, [self.fields[k] for k in ticks])
+        ax.set_xlabel(f"grid point ({space}, flattened)" if len(self.dims) > 1 else space)
+        with np.errstate(all="ignore"):
+            means = np.nanmean(every, axis=2)  # (t, f)
+        for k, f in enumerate(self.fields):
+            max_.plot(self.times, means[:, k], lw=1, label=f if k < 10 else None)
+        max_.set_xlabel("time")
+        max_.set_ylabel(f"mean over {space}")
+        max_.legend(loc="best", fontsize="small", title=f"first 10 of {len(self.fields)}")
+        self.time_line = max_.axvline(self.times[-1], color="0.5", lw=1, ls="--")
+        self.many_ax = ax
+
     def draw(self, i: int) -> None:
         t = self.times[i]
         label = f"{_title(self.ds)}t = {t:.4g}"
-        if len(self.dims) == 0:
+        if self.many:
+            self.many_image.set_data(self._scaled_rows(i))
+            self.time_line.set_xdata([t, t])
+            self.many_ax.set_title(f"{len(self.fields)} fields   {label}")
+        elif len(self.dims) == 0:
             for f, m in zip(self.fields, self.markers, strict=True):
                 m.set_data([t], [self.data[f][i]])
             if self.phase_marker is not None:

@@ -96,3 +96,34 @@ def test_mp4_needs_ffmpeg(results, tmp_path) -> None:
         assert r.exit_code == 0 and out.stat().st_size > 0
     else:
         assert r.exit_code == 2 and "ffmpeg" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("shape", [(40,), (10, 6)])
+def test_many_fields_get_one_image_and_the_means(tmp_path, shape) -> None:
+    """More fields than MAX_PANELS: one image of every field (a row each, scaled to its own
+    range over the run) and the spatial means against time, not a panel per field."""
+    from eqc.runtime.plotting import MAX_PANELS, plot_frame
+
+    nf = MAX_PANELS + 4
+    axes = ("x", "y")[: len(shape)]
+    g = Grid(axes, (0.0,) * len(shape), (1.0,) * len(shape), shape, (True,) * len(shape))
+    ts = np.linspace(0.0, 1.0, 3)
+    rng = np.random.default_rng(0)
+    scale = (10.0 ** np.arange(nf)).reshape(1, nf, *(1,) * len(shape))  # fields of very different sizes
+    frames = rng.uniform(size=(3, nf, *shape)) * scale
+    fields = [f"c{k}" for k in range(nf)]
+    ds = build_dataset(g, fields, ts, frames)
+    fig = plot_frame(ds, time=0.5)
+    assert len(fig.axes) == 3  # the image, the means, the colour bar
+    img = fig.axes[0].images[0].get_array()
+    every = frames.reshape(3, nf, -1)
+    lo, hi = every.min(axis=(0, 2)), every.max(axis=(0, 2))
+    np.testing.assert_allclose(img, (every[1] - lo[:, None]) / (hi - lo)[:, None], rtol=1e-12)
+    means = [line.get_ydata() for line in fig.axes[1].lines[:nf]]
+    np.testing.assert_allclose(np.stack(means, 1), every.mean(axis=2), rtol=1e-12)
+    path = tmp_path / "many.nc"
+    ds.to_netcdf(path)
+    r = CliRunner().invoke(main, ["plot", str(path), "-o", str(tmp_path / "many.gif")])
+    assert r.exit_code == 0, r.output
+    with Image.open(tmp_path / "many.gif") as im:
+        assert im.n_frames == 3

@@ -68,6 +68,12 @@ class _GridArgs:
 # 1.5x faster on 2 threads than on 1 (one run); Gray-Scott 128^2 (19 cycles): an rhs call
 # on 2 threads was 5x slower than on 1 (dispatch costs ~0.1 ms), so it stays on one.
 _NOMINAL_POINT_CYCLES = 16.0
+# A bare right-hand side call pays the pool's dispatch (~0.1 ms here) every call, the fused
+# loop once per call of many steps, so rhs calls wait for 8x the cells. Same machine, 1 vs
+# 2 threads per rhs call: heat 256^2 0.034 / 0.111 ms, 512^2 0.100 / 0.151; Gray-Scott
+# 256^2 0.074 / 0.097, 512^2 0.335 / 0.283; the network 2 048 points 0.151 / 0.167, 8 192
+# 0.462 / 0.305 (one run each).
+_RHS_CELLS_FACTOR = 8
 
 
 def min_cells(kernel: KernelIR, min_parallel_cells: int) -> int:
@@ -155,7 +161,7 @@ class CompiledKernel:
         n, h, lo, p = ga.ptrs
         ghosts, rhs, crhs = self._base(ga.pad)
         out_shape = (len(self.kernel.outputs), *ga.shape[1:])
-        parallel = thread_count(self._threads(), grid, self.min_cells) > 1
+        parallel = thread_count(self._threads(), grid, self.min_cells * _RHS_CELLS_FACTOR) > 1
         blocks = row_blocks(ga.rows, self._threads())
         pool = self._executor() if parallel else None
 
@@ -184,6 +190,7 @@ class CompiledKernel:
                 fut.result()
 
         f.args = (ga, self)  # keep the argument arrays and the JIT engines alive with the closure
+        f.nthreads = len(blocks) if pool is not None else 1
         return f
 
     def _constraint_solvers(self, grid: Grid, params: Mapping[str, float]) -> list:

@@ -63,8 +63,9 @@ class LLVMOptions:
     use). ``fastmath``: the LLVM fast-math flags put on floating-point instructions.
     ``opt``: the optimisation level (0-3). ``cpu``: the target CPU ("host" or an LLVM CPU
     name such as "x86-64" for a portable shared library). ``min_parallel_cells``: below
-    this many interior cells a call runs on the calling thread only (fewer for a kernel of
-    more than ~16 cycles per point, :func:`~.kernel.min_cells`).
+    this many interior cells a fused-step call runs on the calling thread only (fewer for a
+    kernel of more than ~16 cycles per point, :func:`~.kernel.min_cells`; a bare
+    right-hand side call, which pays the thread dispatch every call, below 8x as many).
     ``cache``: keep machine code on disk (``$EQC_CACHE_DIR/llvm``), keyed by a content hash.
     ``pipeline``, ``fuse_steps``, ``chunk_rows``, ``chunk_kib``: the fused loop of a 1-2
     axis kernel (periodic, or with walls across x) carries each chunk of rows through all stages of ``fuse_steps``

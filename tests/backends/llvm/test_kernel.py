@@ -212,17 +212,19 @@ def test_pointwise_steps_match_numpy_and_the_staged_loop(name, method, threads, 
 
 def test_a_kernel_heavy_per_point_gets_threads_on_a_smaller_grid():
     """min_parallel_cells is scaled by a kernel's cycles per point: a 16-species network
-    on 4 000 points runs on 2 threads, heat on 60x60 (3 600 cells) on one."""
+    on 4 000 points steps on 2 threads, heat on 60x60 (3 600 cells) on one; a bare rhs
+    call (which pays the thread dispatch each call) waits for 8x the cells."""
     net, _, net_params = K.network()
     heat, _, heat_params = K.heat2d()
-    net_grid = Grid(("x",), (0.0,), (1.0,), (4000,), (True,), 1)
-    heat_grid = Grid(("x", "y"), (0.0, 0.0), (1.0, 1.0), (60, 60), (True, True), 1)
     used = {}
-    for name, k, grid, params in (("net", net, net_grid, net_params), ("heat", heat, heat_grid, heat_params)):
+    for name, k, n, params in (("net", net, (4000,), net_params), ("net", net, (40000,), net_params),
+                               ("heat", heat, (60, 60), heat_params)):
+        axes = ("x", "y")[: len(n)]
+        grid = Grid(axes, (0.0,) * len(n), (1.0,) * len(n), n, (True,) * len(n), 1)
         ck = compile_kernel(k, LLVMOptions(threads=2, cache=False))
-        used[name] = ck.advance(grid, params, TABLEAUS["rk4"], 1e-4).nthreads
+        used[name, n] = (ck.advance(grid, params, TABLEAUS["rk4"], 1e-4).nthreads, ck.rhs(grid, params).nthreads)
         ck.close()
-    assert used == {"net": 2, "heat": 1}
+    assert used == {("net", (4000,)): (2, 1), ("net", (40000,)): (2, 2), ("heat", (60, 60)): (1, 1)}
 
 
 def test_adaptive_method_has_no_fused_loop(compiled):

@@ -10,7 +10,8 @@ is free, each temporary counted once), and the median compile time of each metho
                                 [--seeds 0 1 2 3 4] [--runtime]
 
 ``--seeds`` splits the reaction network's cost into additions and multiplications for
-networks of these seeds (sympy.cse, sympy.cse + eqc's pair sharing, eqc). ``--runtime``
+networks of these seeds (sympy.cse, sympy.cse + eqc's pair sharing, eqc), for the
+benchmark's network and for variants with reversible pairs and shared rate constants. ``--runtime``
 also times the right-hand side of the reaction network (2,048 points, whose 100 arrays stay
 in cache, and 20,000 points) and of the stencil case (512x512) through the numba and llvm
 backends, and the network's fused Euler and RK4 steps (llvm), with sympy.cse (the
@@ -258,20 +259,33 @@ def _cse_shared_ops(outs, var):
     return count_program(body, red, lambda a: a in temps or var(a))
 
 
+NETWORK_VARIANTS = {
+    "50x200": {},
+    "50x200 reversible": {"reversible": True},
+    "50x200 10 constants": {"constants": 10},
+    "50x200 reversible, 10 constants": {"reversible": True, "constants": 10},
+}
+
+
 def networks(seeds) -> None:
     """Where the reaction network's cycles go, seed by seed: additions + multiplications of
-    sympy.cse, of sympy.cse followed by eqc's pair sharing, and of eqc, next to the
-    cycles a 0.90x target allows."""
+    sympy.cse, of sympy.cse followed by eqc's pair sharing, and of eqc, next to the cycles a
+    0.90x target allows; for the benchmark's network (every reaction its own constant) and
+    for variants with reversible pairs and/or rate constants shared by several reactions."""
     print()
-    head = ("network 50x200", "cse add+mul", "cse + pair sharing", "eqc add+mul", "eqc/cse", "0.90 x cse")
+    head = ("network", "seed", "cse add+mul", "cse + pair sharing", "eqc add+mul", "eqc/cse", "0.90 x cse",
+            "t eqc")
     rows = []
-    for seed in seeds:
-        outs, var = reaction_network(50, 200, seed=seed)
-        c = cse_ops(outs, var)
-        eqc = optimize(outs, var, RewriteOptions()).report
-        cc = cycles(c, TABLE)
-        rows.append((f"seed {seed}", _split(c), _split(_cse_shared_ops(outs, var)), _split(dict(eqc.ops_after)),
-                     f"{eqc.cost_after / cc:.3f}", f"{0.9 * cc:.0f}"))
+    for label, kw in NETWORK_VARIANTS.items():
+        for seed in seeds:
+            outs, var = reaction_network(50, 200, seed=seed, **kw)
+            c = cse_ops(outs, var)
+            t0 = time.perf_counter()
+            eqc = optimize(outs, var, RewriteOptions()).report
+            t_eqc = time.perf_counter() - t0
+            cc = cycles(c, TABLE)
+            rows.append((label, str(seed), _split(c), _split(_cse_shared_ops(outs, var)), _split(dict(eqc.ops_after)),
+                         f"{eqc.cost_after / cc:.3f}", f"{0.9 * cc:.0f}", f"{t_eqc * 1e3:.0f} ms"))
     _print_table(head, rows)
     print("add+mul: additions (subtractions included) + multiplications per point; negations are free.")
 

@@ -42,7 +42,8 @@ from .saturate import Limits, saturate
 from .schedule import schedule
 from .share import share_pairs
 
-__all__ = ["optimize", "rewrite_kernel", "as_predicate", "egraph_engine", "cse_engine", "EngineResult"]
+__all__ = ["optimize", "rewrite_kernel", "as_predicate", "egraph_engine", "cse_engine", "sympy_cse_engine",
+           "EngineResult"]
 
 VaryingSpec = Callable[[sp.Basic], bool] | Iterable[sp.Basic]
 
@@ -101,6 +102,68 @@ def cse_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, names:
     sel = extract(eg, roots, options.cost, seconds=0.05, refine=False)
     inv, body, outs = emit(sel, invariant_choice(eg, options.cost), names)
     return EngineResult(inv, body, outs, 0, len(eg), len(eg.classes))
+
+
+def sympy_cse_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, names: Names) -> EngineResult:
+    """``sympy.cse`` of the input, its loop-invariant parts hoisted: the baseline the
+    rewriter is measured against, kept as a candidate so that the result is never worse
+    than it (sympy.cse shares ``k*a`` between ``k*a*b`` and ``k*a*c``, which the e-graph's
+    rate form ``k*(a*b)`` does not when rate constants repeat)."""
+    accs = sorted(set().union(*(o.atoms(sp.Indexed) for o in outputs)), key=sp.default_sort_key)
+    hide = {a: sp.Dummy(f"acc{j}", real=True) for j, a in enumerate(accs)}
+    show = {d: a for a, d in hide.items()}
+
+    def fresh():
+        while True:
+            yield names.temporary()
+
+    repl, red = sp.cse([o.xreplace(hide) for o in outputs], symbols=fresh(), order="none")
+    temps: set[sp.Symbol] = set()
+    inv_sym: dict[sp.Expr, sp.Symbol] = {}
+    invariants: list[tuple[sp.Symbol, sp.Expr]] = []
+
+    def varies(e: sp.Basic) -> bool:
+        if e in temps:
+            return True
+        if isinstance(e, sp.Indexed | sp.Symbol) or not e.args:
+            return bool(pred(e))
+        return any(varies(a) for a in e.args)
+
+    def invariant(e: sp.Expr) -> sp.Expr:
+        if e.is_Atom:
+            return e
+        sym = inv_sym.get(e)
+        if sym is None:
+            sym = inv_sym[e] = names.invariant()
+            invariants.append((sym, e))
+        return sym
+
+    def hoist(e: sp.Expr) -> sp.Expr:
+        """``e`` with its invariant parts named: the invariant operands of a sum or
+        product combined into one, any other invariant subtree as a whole."""
+        if not varies(e):
+            return invariant(e)
+        if e.is_Atom or isinstance(e, sp.Indexed):
+            return e
+        if isinstance(e, sp.Add | sp.Mul):
+            fixed = [a for a in e.args if not varies(a)]
+            moving = [hoist(a) for a in e.args if varies(a)]
+            if fixed:
+                moving.append(invariant(e.func(*fixed)) if len(fixed) > 1 else hoist(fixed[0]))
+            return e.func(*moving)
+        return e.func(*(hoist(a) for a in e.args))
+
+    body: list[tuple[sp.Symbol, sp.Expr]] = []
+    for sym, e in repl:
+        e = e.xreplace(show)
+        if varies(e):
+            body.append((sym, hoist(e)))
+            temps.add(sym)
+        else:
+            inv_sym[sym] = sym
+            invariants.append((sym, e))
+    outs = [hoist(e.xreplace(show)) for e in red]
+    return EngineResult(tuple(invariants), tuple(body), tuple(outs))
 
 
 def egraph_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, names: Names) -> EngineResult:
@@ -189,6 +252,8 @@ def optimize(
         poly = monomial_program(outs, pred, poly_names)
         if poly is not None:
             candidates.append((EngineResult(*poly), poly_names, False))
+        cse_names = Names(names_used)
+        candidates.append((sympy_cse_engine(outs, pred, options, cse_names), cse_names, True))
     best = None
     for cand, cand_names, is_fallback in candidates:
         body, new_outs = _share(cand.body, cand.outputs, pred, cand_names)

@@ -21,6 +21,7 @@ DEFAULT_RULE_SETS: tuple[str, ...] = ("algebra", "powers", "stencil")
 ENGINES: dict[str, str] = {
     "egraph": "eqc.compiler.rewrite.optimize:egraph_engine",
     "cse": "eqc.compiler.rewrite.optimize:cse_engine",
+    "sympy-cse": "eqc.compiler.rewrite.optimize:sympy_cse_engine",
 }
 
 

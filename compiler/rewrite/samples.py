@@ -58,21 +58,28 @@ def stencil_reaction() -> tuple[list[sp.Expr], Callable[[sp.Basic], bool]]:
 
 
 def reaction_network(
-    species: int = 50, reactions: int = 200, seed: int = 0
+    species: int = 50, reactions: int = 200, seed: int = 0, reversible: bool = False, constants: int = 0
 ) -> tuple[list[sp.Expr], Callable[[sp.Basic], bool]]:
     """A random mass-action network: each reaction has 1–2 reactants and 1–2 products
     (a species may appear twice), rate ``k_j * prod(reactants)``; the output of species
     ``i`` is ``sum_j (nu_prod - nu_react)_ij * rate_j`` (Feinberg, *Foundations of
-    Chemical Reaction Network Theory*, 2019, ch. 2)."""
+    Chemical Reaction Network Theory*, 2019, ch. 2). ``reversible``: reactions come in
+    forward/backward pairs; ``constants > 0``: rate constants drawn from a pool of that
+    many (as the reactions a rule-based model generates from one rule share its constant).
+    With both off, each reaction has its own constant (the benchmark's network)."""
     rng = random.Random(seed)
     c = [access(f"c{i}", (0,), ("x",)) for i in range(species)]
     rhs = [sp.Integer(0)] * species
-    for j in range(reactions):
+    j = 0
+    while j < reactions:
         reac = [rng.randrange(species) for _ in range(rng.choice((1, 2, 2)))]
         prod = [rng.randrange(species) for _ in range(rng.choice((1, 2)))]
-        rate = param(f"k{j}") * sp.Mul(*(c[i] for i in reac))
-        for i in reac:
-            rhs[i] -= rate
-        for i in prod:
-            rhs[i] += rate
+        for a, b in [(reac, prod), (prod, reac)] if reversible else [(reac, prod)]:
+            k = param(f"k{rng.randrange(constants) if constants else j}")
+            rate = k * sp.Mul(*(c[i] for i in a))
+            for i in a:
+                rhs[i] -= rate
+            for i in b:
+                rhs[i] += rate
+            j += 1
     return rhs, varying_accesses

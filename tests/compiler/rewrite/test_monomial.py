@@ -97,3 +97,19 @@ def test_reaction_network_is_exact_and_cheaper_than_sympy_cse():
     want = [evaluate(o, env) for o in outs]
     for a, b in zip(want, prog.evaluate(env), strict=True):
         assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9 * (1 + abs(a)))
+
+
+def test_networks_with_shared_rate_constants_are_never_worse_than_sympy_cse():
+    # with a constant shared by several reactions sympy.cse names k*a once for k*a*b and
+    # k*a*c; the rate form k*(a*b) cannot, and was 4-5 % worse than sympy.cse before
+    # sympy.cse's own program became a candidate
+    for kw in ({"constants": 6}, {"reversible": True}, {"reversible": True, "constants": 6}):
+        for seed in range(2):
+            outs, var = reaction_network(30, 80, seed, **kw)
+            prog = optimize(outs, var)
+            assert prog.report.cost_after <= _cse_cost(outs, var), kw
+            rng = random.Random(seed)
+            env = {a: rng.uniform(0.5, 2.0) for a in _atoms(outs)}
+            want = [evaluate(o, env) for o in outs]
+            for a, b in zip(want, prog.evaluate(env), strict=True):
+                assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9 * (1 + abs(a))), kw

@@ -17,7 +17,7 @@ from .convert import node_to_sympy, number
 from .egraph import EGraph, ENode
 from .extract import Selection
 
-__all__ = ["emit", "Names"]
+__all__ = ["emit", "Names", "Hoisted"]
 
 
 class Names:
@@ -41,6 +41,25 @@ class Names:
         s = sp.Symbol(f"{self.tmp_prefix}{self.n_tmp}", real=True)
         self.n_tmp += 1
         return s
+
+
+class Hoisted:
+    """Loop-invariant expressions, each named once (``names.invariant()``) and listed in
+    the order first met: ``hoisted(e)`` is ``e``'s name (an atom is its own)."""
+
+    def __init__(self, names: Names):
+        self.names = names
+        self.items: list[tuple[sp.Symbol, sp.Expr]] = []
+        self._sym: dict[sp.Expr, sp.Symbol] = {}
+
+    def __call__(self, e: sp.Expr) -> sp.Expr:
+        if e.is_Atom:
+            return e
+        sym = self._sym.get(e)
+        if sym is None:
+            sym = self._sym[e] = self.names.invariant()
+            self.items.append((sym, e))
+        return sym
 
 
 class _Emitter:

@@ -22,6 +22,8 @@ from itertools import combinations
 
 import sympy as sp
 
+from .emit import Hoisted
+
 __all__ = ["Term", "decompose", "plan_monomial", "monomial_program"]
 
 Monomial = tuple[tuple[sp.Basic, int], ...]
@@ -163,18 +165,8 @@ def monomial_program(outputs: Sequence[sp.Expr], varying: Callable[[sp.Basic], b
         col[t.inv] = col.get(t.inv, 0) + t.num
         if col[t.inv] == 0:
             del col[t.inv]
-    invariants: list[tuple[sp.Symbol, sp.Expr]] = []
-    inv_sym: dict[sp.Expr, sp.Expr] = {}
+    invariant = Hoisted(names)
     body: list[tuple[sp.Symbol, sp.Expr]] = []
-
-    def invariant(e: sp.Expr) -> sp.Expr:
-        if e.is_Atom or isinstance(e, sp.Symbol):
-            return e
-        s = inv_sym.get(e)
-        if s is None:
-            s = inv_sym[e] = names.invariant()
-            invariants.append((s, e))
-        return s
 
     for mono, cols in by_mono.items():
         cols = {o: v for o, v in cols.items() if v}
@@ -198,4 +190,4 @@ def monomial_program(outputs: Sequence[sp.Expr], varying: Callable[[sp.Basic], b
         for out, us in uses.items():
             for num, vec in us:
                 rest[out].append(num * psyms[vec])
-    return tuple(invariants), tuple(body), tuple(sp.Add(*r) for r in rest)
+    return tuple(invariant.items), tuple(body), tuple(sp.Add(*r) for r in rest)

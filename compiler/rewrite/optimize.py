@@ -32,7 +32,7 @@ from ..ir.symbols import coord
 from .convert import Converter
 from .cost import count_ops, count_program, cycles
 from .egraph import EGraph
-from .emit import Names, emit
+from .emit import Hoisted, Names, emit
 from .extract import extract, invariant_choice
 from .monomial import monomial_program
 from .options import DEFAULT_OPTIONS, ENGINES, RewriteOptions
@@ -119,24 +119,18 @@ def sympy_cse_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, 
 
     repl, red = sp.cse([o.xreplace(hide) for o in outputs], symbols=fresh(), order="none")
     temps: set[sp.Symbol] = set()
-    inv_sym: dict[sp.Expr, sp.Symbol] = {}
-    invariants: list[tuple[sp.Symbol, sp.Expr]] = []
+    invariant = Hoisted(names)
+
+    memo: dict[sp.Basic, bool] = {}
 
     def varies(e: sp.Basic) -> bool:
         if e in temps:
             return True
-        if isinstance(e, sp.Indexed | sp.Symbol) or not e.args:
-            return bool(pred(e))
-        return any(varies(a) for a in e.args)
-
-    def invariant(e: sp.Expr) -> sp.Expr:
-        if e.is_Atom:
-            return e
-        sym = inv_sym.get(e)
-        if sym is None:
-            sym = inv_sym[e] = names.invariant()
-            invariants.append((sym, e))
-        return sym
+        hit = memo.get(e)
+        if hit is None:
+            leaf = isinstance(e, sp.Indexed | sp.Symbol) or not e.args
+            hit = memo[e] = bool(pred(e)) if leaf else any(varies(a) for a in e.args)
+        return hit
 
     def hoist(e: sp.Expr) -> sp.Expr:
         """``e`` with its invariant parts named: the invariant operands of a sum or
@@ -160,10 +154,9 @@ def sympy_cse_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, 
             body.append((sym, hoist(e)))
             temps.add(sym)
         else:
-            inv_sym[sym] = sym
-            invariants.append((sym, e))
+            invariant.items.append((sym, e))
     outs = [hoist(e.xreplace(show)) for e in red]
-    return EngineResult(tuple(invariants), tuple(body), tuple(outs))
+    return EngineResult(tuple(invariant.items), tuple(body), tuple(outs))
 
 
 def egraph_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, names: Names) -> EngineResult:

@@ -104,7 +104,7 @@ def cse_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, names:
     return EngineResult(inv, body, outs, 0, len(eg), len(eg.classes))
 
 
-def sympy_cse_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, names: Names) -> EngineResult:
+def sympy_cse_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, names: Names) -> EngineResult | None:
     """``sympy.cse`` of the input, its loop-invariant parts hoisted: the baseline the
     rewriter is measured against, kept as a candidate so that the result is never worse
     than it (sympy.cse shares ``k*a`` between ``k*a*b`` and ``k*a*c``, which the e-graph's
@@ -118,6 +118,8 @@ def sympy_cse_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, 
             yield names.temporary()
 
     repl, red = sp.cse([o.xreplace(hide) for o in outputs], symbols=fresh(), order="none")
+    if any(not isinstance(e, sp.Expr) for _, e in repl):
+        return None  # a named condition (a boolean temporary): no backend takes one
     temps: set[sp.Symbol] = set()
     invariant = Hoisted(names)
 
@@ -135,6 +137,8 @@ def sympy_cse_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, 
     def hoist(e: sp.Expr) -> sp.Expr:
         """``e`` with its invariant parts named: the invariant operands of a sum or
         product combined into one, any other invariant subtree as a whole."""
+        if not isinstance(e, sp.Expr) or isinstance(e, sp.Piecewise):
+            return e  # conditions and branches stay as written (the backends evaluate them in place)
         if not varies(e):
             return invariant(e)
         if e.is_Atom or isinstance(e, sp.Indexed):
@@ -246,7 +250,9 @@ def optimize(
         if poly is not None:
             candidates.append((EngineResult(*poly), poly_names, False))
         cse_names = Names(names_used)
-        candidates.append((sympy_cse_engine(outs, pred, options, cse_names), cse_names, True))
+        plain = sympy_cse_engine(outs, pred, options, cse_names)
+        if plain is not None:
+            candidates.append((plain, cse_names, True))
     best = None
     for cand, cand_names, is_fallback in candidates:
         body, new_outs = _share(cand.body, cand.outputs, pred, cand_names)

@@ -113,3 +113,27 @@ def test_networks_with_shared_rate_constants_are_never_worse_than_sympy_cse():
             want = [evaluate(o, env) for o in outs]
             for a, b in zip(want, prog.evaluate(env), strict=True):
                 assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9 * (1 + abs(a))), kw
+
+
+def test_sympy_cse_candidate_keeps_conditions_inline_and_exact():
+    from eqc.compiler.rewrite.optimize import sympy_cse_engine
+    from eqc.compiler.rewrite.options import DEFAULT_OPTIONS
+
+    u, v = A, B
+    c = param("c")
+    outs = [sp.Piecewise((u * v * k1, u > c), (k1 * c, True)) + k1 * u * v * sp.sin(k1 * c),
+            sp.Min(u * k1, c * k1) - k1 * u * v + sp.exp(k1 * u * v)]
+    prog = sympy_cse_engine(outs, varying_accesses, DEFAULT_OPTIONS, Names(set()))
+    assert all(not e.has(sp.Indexed) for _, e in prog.invariants)  # sin(k1*c) and k1*c hoisted
+    assert any(e.has(sp.sin) for _, e in prog.invariants)
+    for uu in (0.7, 0.2):  # both branches
+        env = {u: uu, v: 1.3, c: 0.5, k1: 0.3}
+        vals = dict(env)
+        for s, e in prog.invariants + prog.body:
+            vals[s] = float(e.xreplace(vals))
+        for want, got in zip(outs, prog.outputs, strict=True):
+            assert math.isclose(float(want.xreplace(env)), float(got.xreplace(vals)), rel_tol=1e-13)
+    # a condition sympy.cse would name (used twice) is no candidate: no backend takes a boolean temporary
+    twice = [sp.Piecewise((u, u > c), (v, True)) + sp.Piecewise((k1, u > c), (v, True))]
+    named = sympy_cse_engine(twice, varying_accesses, DEFAULT_OPTIONS, Names(set()))
+    assert named is None or all(isinstance(e, sp.Expr) for _, e in named.body)

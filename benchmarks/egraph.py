@@ -31,7 +31,7 @@ import time
 import sympy as sp
 from eqc.compiler.ir.symbols import coord
 from eqc.compiler.rewrite import RewriteOptions, optimize
-from eqc.compiler.rewrite.cost import count_ops, cse_cost, cse_ops, cse_program, cycles
+from eqc.compiler.rewrite.cost import count_ops, cse_cost, cse_ops, cycles
 from eqc.compiler.rewrite.options import CostTable
 from eqc.compiler.rewrite.samples import (
     gray_scott,
@@ -235,30 +235,6 @@ def _split(ops) -> str:
     return f"{ops.get('add', 0)} + {ops.get('mul', 0)}"
 
 
-def _cse_shared_ops(outs, var):
-    """sympy.cse's program (the rates, then the signed sums) with eqc's pair sharing
-    (:mod:`eqc.compiler.rewrite.share`) on top: what sharing alone does to the rate form."""
-    import itertools
-
-    from eqc.compiler.rewrite.cost import count_program
-    from eqc.compiler.rewrite.share import share_pairs
-
-    body, red = cse_program(outs)
-    temps = {v for v, _ in body}
-    counter = itertools.count()
-
-    def fresh():
-        v = sp.Symbol(f"_p{next(counter)}")
-        temps.add(v)
-        return v
-
-    def varies(e):
-        return e in temps or bool(var(e)) or any(varies(a) for a in e.args)
-
-    body, red = share_pairs(body, red, varies, fresh)
-    return count_program(body, red, lambda a: a in temps or var(a))
-
-
 NETWORK_VARIANTS = {
     "50x200": {},
     "50x200 reversible": {"reversible": True},
@@ -269,7 +245,8 @@ NETWORK_VARIANTS = {
 
 def networks(seeds) -> None:
     """Where the reaction network's cycles go, seed by seed: additions + multiplications of
-    sympy.cse, of sympy.cse followed by eqc's pair sharing, and of eqc, next to the cycles a
+    sympy.cse, of sympy.cse followed by eqc's pair sharing (the ``sympy-cse`` engine), and of
+    eqc, next to the cycles a
     0.90x target allows; for the benchmark's network (every reaction its own constant) and
     for variants with reversible pairs and/or rate constants shared by several reactions."""
     print()
@@ -284,7 +261,7 @@ def networks(seeds) -> None:
             eqc = optimize(outs, var, RewriteOptions()).report
             t_eqc = time.perf_counter() - t0
             cc = cycles(c, TABLE)
-            rows.append((label, str(seed), _split(c), _split(_cse_shared_ops(outs, var)), _split(dict(eqc.ops_after)),
+            rows.append((label, str(seed), _split(c), _split(dict(optimize(outs, var, RewriteOptions(engine="sympy-cse")).report.ops_after)), _split(dict(eqc.ops_after)),
                          f"{eqc.cost_after / cc:.3f}", f"{0.9 * cc:.0f}", f"{t_eqc * 1e3:.0f} ms"))
     _print_table(head, rows)
     print("add+mul: additions (subtractions included) + multiplications per point; negations are free.")

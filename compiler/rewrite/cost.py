@@ -16,7 +16,7 @@ report, so the original, ``sympy.cse``'s output and ours are measured the same w
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import sympy as sp
 
@@ -194,13 +194,16 @@ def cycles(ops: Counter, table: CostTable) -> float:
     return float(sum(n * table.of(kind) for kind, n in ops.items()))
 
 
-def cse_program(outputs: Sequence[sp.Expr]) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
+def cse_program(
+    outputs: Sequence[sp.Expr], symbols: Iterator[sp.Symbol] | None = None
+) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
     """``sympy.cse`` over all ``outputs`` as ``(assignments, outputs)``, accesses hidden as
-    symbols during the search as ``compiler.passes.lower.cse_kernel`` does."""
+    symbols during the search as ``compiler.passes.lower.cse_kernel`` does; ``symbols``
+    names the temporaries (sympy's ``x0, x1, ...`` by default)."""
     accs = sorted(set().union(*(o.atoms(sp.Indexed) for o in outputs)), key=sp.default_sort_key)
     hide = {a: sp.Symbol(f"_acc{j}", real=True) for j, a in enumerate(accs)}
     show = {s: a for a, s in hide.items()}
-    repl, red = sp.cse([o.xreplace(hide) for o in outputs])
+    repl, red = sp.cse([o.xreplace(hide) for o in outputs], symbols=symbols)
     return [(s, e.xreplace(show)) for s, e in repl], [e.xreplace(show) for e in red]
 
 

@@ -68,8 +68,7 @@ class _Emitter:
         self.sel = sel
         self.inv_choice = inv_choice
         self.names = names
-        self.invariants: list[tuple[sp.Symbol, sp.Expr]] = []
-        self._inv_sym: dict[sp.Expr, sp.Expr] = {}
+        self.named = Hoisted(names)
         self._inv_tree: dict[int, sp.Expr] = {}
         self.body: list[tuple[sp.Symbol, sp.Expr]] = []
         self.expr: dict[int, sp.Expr] = {}
@@ -99,12 +98,7 @@ class _Emitter:
             return e
         if isinstance(e, sp.Mul) and e.args[0] == -1 and len(e.args) == 2 and e.args[1].is_Atom:
             return e
-        sym = self._inv_sym.get(e)
-        if sym is None:
-            sym = self.names.invariant()
-            self._inv_sym[e] = sym
-            self.invariants.append((sym, e))
-        return sym
+        return self.named(e)
 
     # -- varying part ----------------------------------------------------------------
     def run(self) -> list[sp.Expr]:
@@ -178,4 +172,4 @@ def emit(
     """``(invariants, body, outputs)`` of the selection."""
     em = _Emitter(sel, inv_choice, names)
     outs = em.run()
-    return tuple(em.invariants), tuple(em.body), tuple(outs)
+    return tuple(em.named.items), tuple(em.body), tuple(outs)

@@ -30,7 +30,7 @@ import sympy as sp
 from ..ir.kernel import KernelIR
 from ..ir.symbols import coord
 from .convert import Converter
-from .cost import count_ops, count_program, cycles
+from .cost import count_ops, count_program, cse_program, cycles
 from .egraph import EGraph
 from .emit import Hoisted, Names, emit
 from .extract import extract, invariant_choice
@@ -109,15 +109,11 @@ def sympy_cse_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, 
     rewriter is measured against, kept as a candidate so that the result is never worse
     than it (sympy.cse shares ``k*a`` between ``k*a*b`` and ``k*a*c``, which the e-graph's
     rate form ``k*(a*b)`` does not when rate constants repeat)."""
-    accs = sorted(set().union(*(o.atoms(sp.Indexed) for o in outputs)), key=sp.default_sort_key)
-    hide = {a: sp.Dummy(f"acc{j}", real=True) for j, a in enumerate(accs)}
-    show = {d: a for a, d in hide.items()}
-
     def fresh():
         while True:
             yield names.temporary()
 
-    repl, red = sp.cse([o.xreplace(hide) for o in outputs], symbols=fresh(), order="none")
+    repl, red = cse_program(outputs, fresh())
     if any(not isinstance(e, sp.Expr) for _, e in repl):
         return None  # a named condition (a boolean temporary): no backend takes one
     temps: set[sp.Symbol] = set()
@@ -153,13 +149,12 @@ def sympy_cse_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, 
 
     body: list[tuple[sp.Symbol, sp.Expr]] = []
     for sym, e in repl:
-        e = e.xreplace(show)
         if varies(e):
             body.append((sym, hoist(e)))
             temps.add(sym)
         else:
             invariant.items.append((sym, e))
-    outs = [hoist(e.xreplace(show)) for e in red]
+    outs = [hoist(e) for e in red]
     return EngineResult(tuple(invariant.items), tuple(body), tuple(outs))
 
 
@@ -241,8 +236,10 @@ def optimize(
     ops_before = count_ops(outs, pred)
     names = Names(names_used)
     res = _engine(options.engine)(outs, pred, options, names)
+    if res is None:  # an engine that declines (sympy-cse naming a condition)
+        res = cse_engine(outs, pred, options, names)
     candidates = [(res, names, False)]
-    if options.engine != "cse":
+    if options.engine not in ("cse", "sympy-cse"):  # the plain-CSE engines stand alone
         plain_names = Names(names_used)
         candidates.append((cse_engine(outs, pred, options, plain_names), plain_names, True))
         poly_names = Names(names_used)

@@ -9,7 +9,7 @@ import random
 import sympy as sp
 from eqc.compiler.ir.kernel import access
 from eqc.compiler.ir.symbols import param
-from eqc.compiler.rewrite import optimize
+from eqc.compiler.rewrite import RewriteOptions, optimize
 from eqc.compiler.rewrite.cost import count_program, cse_cost, cycles
 from eqc.compiler.rewrite.emit import Names
 from eqc.compiler.rewrite.monomial import decompose, monomial_program, plan_monomial
@@ -133,7 +133,15 @@ def test_sympy_cse_candidate_keeps_conditions_inline_and_exact():
             vals[s] = float(e.xreplace(vals))
         for want, got in zip(outs, prog.outputs, strict=True):
             assert math.isclose(float(want.xreplace(env)), float(got.xreplace(vals)), rel_tol=1e-13)
-    # a condition sympy.cse would name (used twice) is no candidate: no backend takes a boolean temporary
+    # sympy.cse names a condition used twice (a boolean temporary no backend takes): the
+    # candidate is dropped, and the rewriter still gives an exact program
     twice = [sp.Piecewise((u, u > c), (v, True)) + sp.Piecewise((k1, u > c), (v, True))]
-    named = sympy_cse_engine(twice, varying_accesses, DEFAULT_OPTIONS, Names(set()))
-    assert named is None or all(isinstance(e, sp.Expr) for _, e in named.body)
+    assert sympy_cse_engine(twice, varying_accesses, DEFAULT_OPTIONS, Names(set())) is None
+    for engine in ("egraph", "sympy-cse"):
+        prog = optimize(twice, varying_accesses, RewriteOptions(engine=engine))
+        assert all(isinstance(e, sp.Expr) for _, e in prog.invariants + prog.body)
+        env = {u: 0.7, v: 1.3, c: 0.5, k1: 0.3}
+        vals = dict(env)
+        for s, e in prog.invariants + prog.body:
+            vals[s] = float(e.xreplace(vals))
+        assert math.isclose(float(twice[0].xreplace(env)), float(prog.outputs[0].xreplace(vals)), rel_tol=1e-13)

@@ -109,19 +109,21 @@ def _assign(columns, col_norm, chosen: frozenset[Vector]):
     return total, uses
 
 
-def plan_monomial(columns: dict[int, dict[sp.Expr, sp.Rational]], max_candidates: int = 10):
+def plan_monomial(columns: dict[int, dict[sp.Expr, sp.Rational]], max_candidates: int = 10, rates_only: bool = False):
     """For one monomial with coefficient ``columns[out] = {inv: num}``: the products
     ``beta * m`` to compute and how each output uses them, ``(products, uses)`` with
     ``uses[out] = [(num, product), ...]`` and each product a normalised vector.
 
     Multiplications plus terms are minimised over every subset of the candidate
     products (the rates and the distinct normalised columns) when there are at most
-    ``max_candidates``, else over "all rates" and "all columns"."""
+    ``max_candidates``, else over "all rates" and "all columns"; ``rates_only``: the rates."""
     col_norm = {out: _normal(vec) for out, vec in columns.items()}
     rates = list(dict.fromkeys(_rate(k) for vec in columns.values() for k in vec))
     cols = list(dict.fromkeys(n for _, n in col_norm.values()))
     cands = list(dict.fromkeys(rates + cols))
-    if len(cands) <= max_candidates:
+    if rates_only:
+        subsets = iter((frozenset(rates),))
+    elif len(cands) <= max_candidates:
         subsets = (frozenset(c) for r in range(1, len(cands) + 1) for c in combinations(cands, r))
     else:
         subsets = iter((frozenset(rates), frozenset(cols)))
@@ -139,10 +141,13 @@ def _mono_expr(mono: Monomial) -> sp.Expr:
     return sp.Mul(*(a**e for a, e in mono))
 
 
-def monomial_program(outputs: Sequence[sp.Expr], varying: Callable[[sp.Basic], bool], names):
+def monomial_program(outputs: Sequence[sp.Expr], varying: Callable[[sp.Basic], bool], names, rates_only: bool = False):
     """``(invariants, body, outputs)`` for a polynomial system, or ``None`` when an output
     is not a sum of invariant-coefficient monomials. ``varying`` is the predicate on
-    atoms; ``names`` gives fresh invariant and temporary symbols."""
+    atoms; ``names`` gives fresh invariant and temporary symbols. ``rates_only``: every
+    product a rate ``k_j * m`` (no merged columns), which keeps the sums that pair sharing
+    combines best when reactions come in forward/backward pairs: the net flux
+    ``k_f*m_f - k_b*m_b`` is then one shared pair in every species the pair touches."""
     memo: dict[sp.Basic, bool] = {}
 
     def varies(e: sp.Basic) -> bool:
@@ -172,7 +177,7 @@ def monomial_program(outputs: Sequence[sp.Expr], varying: Callable[[sp.Basic], b
         cols = {o: v for o, v in cols.items() if v}
         if not cols:
             continue
-        products, uses = plan_monomial(cols)
+        products, uses = plan_monomial(cols, rates_only=rates_only)
         m = _mono_expr(mono)
         if len(products) > 1 and not isinstance(m, sp.Indexed | sp.Symbol):
             msym = names.temporary()

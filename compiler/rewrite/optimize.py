@@ -240,16 +240,17 @@ def optimize(
         res = cse_engine(outs, pred, options, names)
     candidates = [(res, names, False)]
     if options.engine not in ("cse", "sympy-cse"):  # the plain-CSE engines stand alone
-        plain_names = Names(names_used)
-        candidates.append((cse_engine(outs, pred, options, plain_names), plain_names, True))
-        poly_names = Names(names_used)
-        poly = monomial_program(outs, pred, poly_names)
-        if poly is not None:
+        for rates_only in (False, True):
+            poly_names = Names(names_used)
+            poly = monomial_program(outs, pred, poly_names, rates_only=rates_only)
+            if poly is None:
+                break
             candidates.append((EngineResult(*poly), poly_names, False))
         cse_names = Names(names_used)
         plain = sympy_cse_engine(outs, pred, options, cse_names)
-        if plain is not None:
-            candidates.append((plain, cse_names, True))
+        if plain is None:  # sympy.cse named a condition: our own hash-consing CSE instead
+            plain = cse_engine(outs, pred, options, cse_names)
+        candidates.append((plain, cse_names, True))
     best = None
     for cand, cand_names, is_fallback in candidates:
         body, new_outs = _share(cand.body, cand.outputs, pred, cand_names)

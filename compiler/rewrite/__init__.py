@@ -18,9 +18,11 @@ How ``optimize`` works, one module per step:
    greedy DAG with shared classes paid once, local refinement);
 4. ``emit``      ordered assignments: hoisted invariants, point-wise temporaries, outputs;
 5. ``share``     pair sharing of sums and products across outputs (Paar's greedy method);
-6. the plain-CSE program of the input is built too, and for a polynomial system with
-   invariant coefficients the per-monomial program of ``monomial`` (rates or merged
-   columns per monomial); the cheapest is kept.
+6. sympy.cse's program of the input is built too, and for a polynomial system with
+   invariant coefficients the per-monomial programs of ``monomial`` (rates or merged
+   columns per monomial, and rates only); the cheapest is kept. ``bound`` gives a lower
+   bound on the additions of any cancellation-free summation, to see how far from the
+   best a program is.
 
 ``ENGINES`` is the table of engines (``egraph``, and ``cse`` which only shares what is
 written); another engine plugs in as one function and one line.

@@ -145,3 +145,29 @@ def test_sympy_cse_candidate_keeps_conditions_inline_and_exact():
         for s, e in prog.invariants + prog.body:
             vals[s] = float(e.xreplace(vals))
         assert math.isclose(float(twice[0].xreplace(env)), float(prog.outputs[0].xreplace(vals)), rel_tol=1e-13)
+
+
+def test_rates_only_plan_is_exact_and_keeps_net_fluxes_of_reversible_pairs():
+    # A + B <-> C: the forward and backward rates are one pair (net flux) in all three rows
+    outs = [-k1 * A * B + k2 * C, -k1 * A * B + k2 * C, k1 * A * B - k2 * C]
+    cols = {0: {k1: -1}, 1: {k1: -1}, 2: {k1: 1}}
+    products, uses = plan_monomial(cols, rates_only=True)
+    assert products == [((k1, 1),)]
+    program = monomial_program(outs, varying_accesses, Names(set()), rates_only=True)
+    _check(outs, program, seed=5)
+    prog = optimize(outs, varying_accesses)
+    # A*B, k1*(A*B), k2*C, and one subtraction shared by the three rows
+    assert prog.report.cost_after == 4
+
+
+def test_reversible_networks_take_the_rates_only_program_when_it_is_cheaper():
+    for seed in range(2):
+        outs, var = reaction_network(30, 80, seed, reversible=True)
+        names = Names(set())
+        rates = monomial_program(outs, var, names, rates_only=True)
+        _check(outs, rates, seed=seed, n=3)
+        from eqc.compiler.rewrite.optimize import _share
+
+        body, new = _share(rates[1], rates[2], var, names)
+        shared = _cost((rates[0], body, new), var)
+        assert optimize(outs, var).report.cost_after <= shared

@@ -70,25 +70,21 @@ class _Pairs:
         return None
 
 
-class _Rank:
-    """A cheap deterministic order of operands: the order of first sight (sympy's sort
-    key and printing are far too slow for thousands of pairs)."""
+class _Ids:
+    """Operands as integers in order of first sight: the deterministic order of pairs, and
+    keys that hash fast (sympy's hashing, sort key and printing are far too slow for
+    thousands of pairs)."""
 
     def __init__(self) -> None:
-        self.order: dict[sp.Basic, int] = {}
+        self.id: dict[sp.Basic, int] = {}
+        self.expr: list[sp.Basic] = []
 
     def __call__(self, e: sp.Basic) -> int:
-        r = self.order.get(e)
+        r = self.id.get(e)
         if r is None:
-            r = self.order[e] = len(self.order)
+            r = self.id[e] = len(self.expr)
+            self.expr.append(e)
         return r
-
-
-def _sum_key(x: tuple[int, sp.Expr], y: tuple[int, sp.Expr], rank: _Rank) -> tuple[object, int]:
-    if rank(x[1]) > rank(y[1]):
-        x, y = y, x
-    (sx, ex), (sy, ey) = x, y
-    return (ex, ey, sx * sy), sx
 
 
 def share_pairs(
@@ -129,8 +125,9 @@ def _reorder(body, exprs, nbody, inserted):
 def _share(exprs, op, varies, new_symbol, max_steps, min_count):
     cls = sp.Add if op == "add" else sp.Mul
     pairs = _Pairs(min_count)
-    rank = _Rank()
-    # a site is an n-ary node at the top of an expression or one level below it
+    ids = _Ids()
+    # a site is an n-ary node at the top of an expression or one level below it; its
+    # operands are ids, ``(sign, id)`` for the terms of a sum
     site_ops: list[list] = []
     site_rest: list[list] = []
     site_loc: list[tuple[int, sp.Expr]] = []
@@ -139,31 +136,31 @@ def _share(exprs, op, varies, new_symbol, max_steps, min_count):
             if not isinstance(node, cls) or not varies(node):
                 continue
             if op == "add":
-                ops = _terms(node, varies)
-                rest: list = []
+                terms, rest = _terms(node, varies), []
             else:
-                ops, rest = _factors(node, varies)
-            if len(ops) < 2 or len(ops) > 256:  # pairs grow quadratically
+                terms, rest = _factors(node, varies)
+            if len(terms) < 2 or len(terms) > 256:  # pairs grow quadratically
                 continue
+            ops = [(sg, ids(t)) for sg, t in terms] if op == "add" else [ids(f) for f in terms]
             s = len(site_ops)
-            site_ops.append(list(ops))
+            site_ops.append(ops)
             site_rest.append(rest)
             site_loc.append((i, node))
             for x, y in combinations(ops, 2):
-                pairs.add(_key(op, x, y, rank), s, +1)
+                pairs.add(_key(op, x, y), s, +1)
     inserted: list[tuple[sp.Symbol, sp.Expr]] = []
     for _ in range(max_steps):
         key = pairs.best()
         if key is None:
             break
+        sym = new_symbol()
         if op == "add":
-            a, b, s = key
-            sym = new_symbol()
-            inserted.append((sym, a + s * b))
+            a, b, sg = key
+            inserted.append((sym, ids.expr[a] + sg * ids.expr[b]))
         else:
             a, b = key
-            sym = new_symbol()
-            inserted.append((sym, a * b))
+            inserted.append((sym, ids.expr[a] * ids.expr[b]))
+        new_id = ids(sym)
         for site in list(pairs.where[key]):
             ops = site_ops[site]
             idx = _find_pair(op, ops, key)
@@ -173,13 +170,13 @@ def _share(exprs, op, varies, new_symbol, max_steps, min_count):
             x, y = ops[i], ops[j]
             for k, z in enumerate(ops):
                 if k not in (i, j):
-                    pairs.add(_key(op, x, z, rank), site, -1)
-                    pairs.add(_key(op, y, z, rank), site, -1)
-            pairs.add(_key(op, x, y, rank), site, -1)
-            new = (_sum_sign(x, key), sym) if op == "add" else sym
+                    pairs.add(_key(op, x, z), site, -1)
+                    pairs.add(_key(op, y, z), site, -1)
+            pairs.add(_key(op, x, y), site, -1)
+            new = (_sum_sign(x, key), new_id) if op == "add" else new_id
             remaining = [z for k, z in enumerate(ops) if k not in (i, j)]
             for z in remaining:
-                pairs.add(_key(op, new, z, rank), site, +1)
+                pairs.add(_key(op, new, z), site, +1)
             site_ops[site] = remaining + [new]
     if not inserted:
         return exprs, []
@@ -189,9 +186,9 @@ def _share(exprs, op, varies, new_symbol, max_steps, min_count):
     for s, (i, node) in enumerate(site_loc):
         ops = site_ops[s]
         if op == "add":
-            new_node = sp.Add(*(o if sg == 1 else -o for sg, o in ops))
+            new_node = sp.Add(*(ids.expr[o] if sg == 1 else -ids.expr[o] for sg, o in ops))
         else:
-            new_node = sp.Mul(*(site_rest[s] + ops))
+            new_node = sp.Mul(*(site_rest[s] + [ids.expr[o] for o in ops]))
         if new_node != node:
             by_expr[i][node] = new_node
     for i, repl in by_expr.items():
@@ -203,10 +200,13 @@ def _share(exprs, op, varies, new_symbol, max_steps, min_count):
     return out, inserted
 
 
-def _key(op, x, y, rank):
+def _key(op: str, x, y) -> tuple:
+    """The pair of operands ``x``, ``y`` (ids; ``(sign, id)`` for terms), lower id first;
+    a sum's key holds the product of the signs (``a - b`` and ``b - a`` are one pair)."""
     if op == "add":
-        return _sum_key(x, y, rank)[0]
-    return (x, y) if rank(x) <= rank(y) else (y, x)
+        (sx, ex), (sy, ey) = (x, y) if x[1] <= y[1] else (y, x)
+        return (ex, ey, sx * sy)
+    return (x, y) if x <= y else (y, x)
 
 
 def _sum_sign(x, key):

@@ -170,3 +170,24 @@ def test_joint_extraction_pays_shared_work_once():
     joint = optimize(outs, var).report.cost_after
     alone = sum(optimize([o], var).report.cost_after for o in outs)
     assert joint < 0.8 * alone
+
+
+def test_optimize_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    from eqc.compiler.rewrite.optimize import _collector_paused
+
+    x, y = sp.symbols("x y", real=True)
+    assert gc.isenabled()
+    optimize([x * y + x], {x, y})
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        optimize([x * y + x], {x, y})
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(ZeroDivisionError), _collector_paused():
+        assert not gc.isenabled()
+        1 / 0  # noqa: B018
+    assert gc.isenabled()

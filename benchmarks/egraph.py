@@ -388,7 +388,7 @@ def main(argv=None):
         cases = [c for c in cases if any(o in c[0] for o in args.only)]
 
     rows = []
-    head = ("model", "orig", "cse", "simp+cse", "eqc", "eqc/cse", "t cse", "t simp", "t eqc", "stop")
+    head = ("model", "orig", "cse", "simp+cse", "eqc", "eqc/cse", "t cse", "t simp", "t eqc", "stop", "kept")
     for name, outs, var in cases:
         orig = cycles(count_ops(outs, var), TABLE)
         c_cse, t_cse = timed(lambda outs=outs, var=var: cost_cse(outs, var), args.repeats)
@@ -408,7 +408,8 @@ def main(argv=None):
                 f"{t_cse * 1e3:.0f} ms",
                 f"{t_simp:.1f} s",
                 f"{t_eqc * 1e3:.0f} ms",
-                prog.report.stop + (" (fallback)" if prog.report.fallback else ""),
+                prog.report.stop,
+                prog.report.kept,
             )
         )
         print(f"  {name}: done", file=sys.stderr)
@@ -416,7 +417,9 @@ def main(argv=None):
     print()
     print("cost: cycles per grid point under eqc's cost model (add/mul 1, div/sqrt 15, exp/log/sin/cos 40,")
     print("pow 80; invariants hoisted and free; same counter for every column); times: median of")
-    print(f"{args.repeats} runs (simplify: one run, limit {args.simplify_timeout:g} s per model).")
+    print(f"{args.repeats} runs (simplify: one run, limit {args.simplify_timeout:g} s per model); stop: how")
+    print("saturation ended; kept: the candidate whose program eqc kept (egraph: the e-graph's; monomial,")
+    print("rates: the per-monomial programs of a polynomial system; sympy-cse: sympy.cse's + pair sharing).")
     if args.seeds:
         networks(args.seeds)
     if args.runtime:

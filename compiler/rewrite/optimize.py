@@ -6,14 +6,15 @@ e-graph make commutativity and associativity free; products with a number or an 
 factor are split (``split-coefficient``, ``split-invariant``) so each reaction rate
 ``k*a*b`` is one shared class used by every equation through its stoichiometric
 coefficient; expansive rules run under the node budget. The result is never worse (under
-the cost model) than plain common-subexpression elimination of the input, which is
-computed alongside as a fallback. A polynomial system with invariant coefficients (a
-mass-action network) also gets the per-monomial program of :mod:`.monomial` as a
-candidate; the cheapest candidate after pair sharing is kept.
+the cost model) than ``sympy.cse`` of the input, whose program is computed alongside as a
+candidate. A polynomial system with invariant coefficients (a mass-action network) also
+gets the per-monomial programs of :mod:`.monomial` (merged columns, rates only) as
+candidates; the cheapest candidate after pair sharing is kept and named in
+``report.kept``.
 
 An *engine* (table ``ENGINES`` in :mod:`.options`) is a function
 ``(outputs, varying, options, names) -> EngineResult``; ``optimize`` runs the chosen one,
-then pair sharing (:mod:`.share`), counting and the fallback — another engine (egglog,
+then the candidates, pair sharing (:mod:`.share`) and counting — another engine (egglog,
 say) plugs in as one function and one table line.
 """
 
@@ -185,6 +186,9 @@ def egraph_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, nam
     return EngineResult(inv, body, outs, sat.iterations, len(eg), len(eg.classes), sat.stop, applied)
 
 
+_PLAIN = ("cse", "sympy-cse")  # the candidates that only share what is written
+
+
 def _engine(name: str) -> Callable[..., EngineResult]:
     module, attr = ENGINES[name].split(":")
     return getattr(importlib.import_module(module), attr)
@@ -260,30 +264,30 @@ def _optimize(outputs, varying: VaryingSpec, options: RewriteOptions, reserved: 
         names_used |= {str(a.base.label) for a in o.atoms(sp.Indexed)}
     ops_before = count_ops(outs, pred)
     names = Names(names_used)
-    res = _engine(options.engine)(outs, pred, options, names)
+    res, label = _engine(options.engine)(outs, pred, options, names), options.engine
     if res is None:  # an engine that declines (sympy-cse naming a condition)
-        res = cse_engine(outs, pred, options, names)
-    candidates = [(res, names, False)]
-    if options.engine not in ("cse", "sympy-cse"):  # the plain-CSE engines stand alone
+        res, label = cse_engine(outs, pred, options, names), "cse"
+    candidates = [(res, names, label)]
+    if options.engine not in _PLAIN:  # the plain-CSE engines stand alone
         for rates_only in (False, True):
             poly_names = Names(names_used)
             poly = monomial_program(outs, pred, poly_names, rates_only=rates_only)
             if poly is None:
                 break
-            candidates.append((EngineResult(*poly), poly_names, False))
+            candidates.append((EngineResult(*poly), poly_names, "rates" if rates_only else "monomial"))
         cse_names = Names(names_used)
-        plain = sympy_cse_engine(outs, pred, options, cse_names)
+        plain, plain_label = sympy_cse_engine(outs, pred, options, cse_names), "sympy-cse"
         if plain is None:  # sympy.cse named a condition: our own hash-consing CSE instead
-            plain = cse_engine(outs, pred, options, cse_names)
-        candidates.append((plain, cse_names, True))
+            plain, plain_label = cse_engine(outs, pred, options, cse_names), "cse"
+        candidates.append((plain, cse_names, plain_label))
     best = None
-    for cand, cand_names, is_fallback in candidates:
+    for cand, cand_names, cand_label in candidates:
         body, new_outs = _share(cand.body, cand.outputs, pred, cand_names)
         syms = {s for s, _ in body}
         ops = count_program(cand.invariants + body, new_outs, lambda a, syms=syms: a in syms or pred(a))
         if best is None or cycles(ops, options.cost) < cycles(best[3], options.cost):
-            best = (cand.invariants, body, new_outs, ops, is_fallback, cand_names)
-    invariants, body, new_outs, ops_after, fallback, names = best
+            best = (cand.invariants, body, new_outs, ops, cand_label, cand_names)
+    invariants, body, new_outs, ops_after, kept, names = best
     if options.schedule:
         body, new_outs = schedule(body, new_outs, names.temporary)
     report = RewriteReport(
@@ -297,7 +301,8 @@ def _optimize(outputs, varying: VaryingSpec, options: RewriteOptions, reserved: 
         seconds=time.perf_counter() - t0,
         stop=res.stop,
         rules_applied=res.rules_applied,
-        fallback=fallback,
+        fallback=kept in _PLAIN,
+        kept=kept,
     )
     return Program(invariants, body, new_outs, report)
 

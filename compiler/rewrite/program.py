@@ -21,7 +21,9 @@ def _ops_text(ops: OpCounts) -> str:
 class RewriteReport:
     """Per-point operation counts and cycle cost before/after, and how saturation ended.
 
-    ``stop`` is ``saturated``, ``node-limit``, ``time-limit`` or ``iteration-limit``.
+    ``stop`` is ``saturated``, ``node-limit``, ``time-limit`` or ``iteration-limit``;
+    ``kept`` names the candidate whose program was kept (the engine's, ``monomial``,
+    ``rates``, ``sympy-cse`` or ``cse``) and ``fallback`` says it was a plain-CSE one.
     """
 
     ops_before: OpCounts
@@ -35,13 +37,14 @@ class RewriteReport:
     stop: str
     rules_applied: OpCounts = ()
     fallback: bool = False
+    kept: str = "egraph"
 
     @property
     def ratio(self) -> float:
         return self.cost_after / self.cost_before if self.cost_before else 1.0
 
     def summary(self) -> str:
-        fb = "; kept the plain CSE program (cheaper)" if self.fallback else ""
+        fb = f"; kept the {self.kept} program"
         return (
             f"{self.cost_before:g} -> {self.cost_after:g} cycles/point "
             f"({_ops_text(self.ops_before)} -> {_ops_text(self.ops_after)}); "

@@ -90,6 +90,6 @@ def ops_report(model, options: RewriteOptions = DEFAULT_OPTIONS) -> str:
         ratio += f" ({100 * (1 - r.cost_after / cse_cycles):.0f}% fewer than sympy.cse)"
     tail = (
         f"  {ratio}; e-graph: {r.iterations} iterations, {r.nodes} e-nodes, "
-        f"{r.seconds * 1e3:.0f} ms, stop: {r.stop}" + (" (kept plain CSE)" if r.fallback else "")
+        f"{r.seconds * 1e3:.0f} ms, stop: {r.stop}; kept the {r.kept} program"
     )
     return "\n".join([head, table, tail])

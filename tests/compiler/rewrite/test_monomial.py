@@ -15,7 +15,7 @@ from eqc.compiler.rewrite.emit import Names
 from eqc.compiler.rewrite.monomial import decompose, monomial_program, plan_monomial
 from eqc.compiler.rewrite.options import CostTable
 from eqc.compiler.rewrite.program import evaluate
-from eqc.compiler.rewrite.samples import reaction_network, varying_accesses
+from eqc.compiler.rewrite.samples import gray_scott, reaction_network, varying_accesses
 
 A, B, C, D = (access(f"c{i}", (0,), ("x",)) for i in range(4))
 k1, k2 = param("k1"), param("k2")
@@ -171,3 +171,17 @@ def test_reversible_networks_take_the_rates_only_program_when_it_is_cheaper():
         body, new = _share(rates[1], rates[2], var, names)
         shared = _cost((rates[0], body, new), var)
         assert optimize(outs, var).report.cost_after <= shared
+
+
+def test_the_report_names_the_candidate_kept():
+    # Gray-Scott: the e-graph's program; the benchmark network: merged columns; reversible
+    # pairs: the rates; shared rate constants: sympy.cse's program (it shares k*a)
+    outs, var = gray_scott()
+    assert optimize(outs, var).report.kept == "egraph"
+    cases = [({}, "monomial"), ({"reversible": True}, "rates"), ({"constants": 4}, "sympy-cse")]
+    for kw, kept in cases:
+        outs, var = reaction_network(30, 80, seed=0, **kw)
+        report = optimize(outs, var).report
+        assert report.kept == kept, kw
+        assert report.fallback == (kept == "sympy-cse")
+        assert f"kept the {kept} program" in report.summary()

@@ -221,7 +221,7 @@ def _share(body, outs, pred, names: Names):
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for the duration, as it was before after.
+    """Python's cyclic garbage collector off for the duration, then back as it was.
 
     A rewrite allocates hundreds of thousands of sympy objects and tuples, and each
     full collection walks every object the process holds, so in a process that holds

@@ -8,6 +8,10 @@ of a kernel's cache key, so they hold only plain values.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .rewrite.options import CostTable
 
 __all__ = ["CompileOptions", "BackendOptions"]
 
@@ -21,12 +25,16 @@ class CompileOptions:
     ``split_linear``: split constant-coefficient linear terms off into ``LinearPart``s
     (for exponential steppers on periodic boxes).
     ``rewrite_time_budget``: seconds the rewriter may spend.
+    ``cost``: the cycle table the rewriter minimises (``eqc.compiler.rewrite.CostTable``);
+    ``None`` for its default. A backend that declares ``COST_TABLE`` gets its own
+    (``eqc.compile``).
     """
 
     order: int = 2
     rewrite: bool = True
     split_linear: bool = False
     rewrite_time_budget: float = 0.5
+    cost: CostTable | None = None
 
     def __post_init__(self) -> None:
         if self.order not in (2, 4):

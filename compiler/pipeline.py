@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .ir.kernel import KernelIR, verify_kernel
 from .ir.model import Model
 from .options import CompileOptions
@@ -25,7 +27,8 @@ def rewrite(kernel: KernelIR, options: CompileOptions) -> KernelIR:
             from .rewrite import RewriteOptions, rewrite_kernel
         except ImportError:
             return cse_kernel(kernel)
-        return rewrite_kernel(kernel, RewriteOptions(time_limit=options.rewrite_time_budget))
+        ro = RewriteOptions(time_limit=options.rewrite_time_budget)
+        return rewrite_kernel(kernel, ro if options.cost is None else replace(ro, cost=options.cost))
     return cse_kernel(kernel)
 
 

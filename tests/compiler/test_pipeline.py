@@ -34,3 +34,27 @@ def test_rewrite_and_cse_agree(name):
     temps = set(plain.temporaries()) | set(fancy.temporaries())
     values = {a: sp.Float(rng.uniform(0.5, 1.5)) for a in atoms if a not in temps and not str(a).startswith("i_")}
     np.testing.assert_allclose(_evaluate(plain, values), _evaluate(fancy, values), rtol=1e-9)
+
+
+def test_a_cost_table_reaches_the_rewriter():
+    # additions three times dearer: the same Gray-Scott kernel costs more cycles, and the
+    # counts in the rewrite summary are priced with the table given
+    from eqc.compiler.rewrite import CostTable
+
+    model = eqc.load("stdlib:gray_scott")
+    plain = dict(lower_model(model, CompileOptions()).meta)["rewrite"]
+    dear = dict(lower_model(model, CompileOptions(cost=CostTable(add=3.0))).meta)["rewrite"]
+    before_plain, before_dear = (float(s.split(" -> ")[0]) for s in (plain, dear))
+    adds = int(plain.split("(add ")[1].split(",")[0])
+    assert before_dear == before_plain + 2 * adds
+
+
+def test_eqc_compile_takes_the_backend_cost_table(monkeypatch):
+    import eqc.backends.numba as target
+    from eqc.compiler.rewrite import CostTable
+
+    monkeypatch.setattr(target, "COST_TABLE", CostTable(add=3.0), raising=False)
+    sim = eqc.compile(eqc.load("stdlib:heat_1d"), backend="numba")
+    assert sim.options.cost == CostTable(add=3.0)
+    monkeypatch.delattr(target, "COST_TABLE")
+    assert eqc.compile(eqc.load("stdlib:heat_1d"), backend="numba").options.cost is None

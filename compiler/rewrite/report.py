@@ -89,7 +89,7 @@ def ops_report(model, options: RewriteOptions = DEFAULT_OPTIONS) -> str:
     if cse_cycles:
         ratio += f" ({100 * (1 - r.cost_after / cse_cycles):.0f}% fewer than sympy.cse)"
     tail = (
-        f"  {ratio}; e-graph: {r.iterations} iterations, {r.nodes} e-nodes, "
-        f"{r.seconds * 1e3:.0f} ms, stop: {r.stop}; kept the {r.kept} program"
+        f"  {ratio}; kept the {r.kept} program\n"
+        f"  e-graph: {r.iterations} iterations, {r.nodes} e-nodes, stop: {r.stop}; rewrite {r.seconds * 1e3:.0f} ms"
     )
     return "\n".join([head, table, tail])

@@ -24,8 +24,8 @@ How ``optimize`` works, one module per step:
    bound on the additions of any cancellation-free summation, to see how far from the
    best a program is.
 
-``ENGINES`` is the table of engines (``egraph``, and ``cse`` which only shares what is
-written); another engine plugs in as one function and one line.
+``ENGINES`` is the table of engines (``egraph``; ``cse`` and ``sympy-cse``, which only
+share what is written); another engine plugs in as one function and one line.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ from .emit import Hoisted, Names, emit
 from .extract import extract, invariant_choice
 from .monomial import monomial_program
 from .options import DEFAULT_OPTIONS, ENGINES, RewriteOptions
-from .program import Program, RewriteReport
+from .program import PLAIN, Program, RewriteReport
 from .rules import rules_for
 from .saturate import Limits, saturate
 from .schedule import schedule
@@ -186,9 +186,6 @@ def egraph_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, nam
     return EngineResult(inv, body, outs, sat.iterations, len(eg), len(eg.classes), sat.stop, applied)
 
 
-_PLAIN = ("cse", "sympy-cse")  # the candidates that only share what is written
-
-
 def _engine(name: str) -> Callable[..., EngineResult]:
     module, attr = ENGINES[name].split(":")
     return getattr(importlib.import_module(module), attr)
@@ -268,7 +265,7 @@ def _optimize(outputs, varying: VaryingSpec, options: RewriteOptions, reserved: 
     if res is None:  # an engine that declines (sympy-cse naming a condition)
         res, label = cse_engine(outs, pred, options, names), "cse"
     candidates = [(res, names, label)]
-    if options.engine not in _PLAIN:  # the plain-CSE engines stand alone
+    if options.engine not in PLAIN:  # the plain-CSE engines stand alone
         for rates_only in (False, True):
             poly_names = Names(names_used)
             poly = monomial_program(outs, pred, poly_names, rates_only=rates_only)
@@ -301,7 +298,6 @@ def _optimize(outputs, varying: VaryingSpec, options: RewriteOptions, reserved: 
         seconds=time.perf_counter() - t0,
         stop=res.stop,
         rules_applied=res.rules_applied,
-        fallback=kept in _PLAIN,
         kept=kept,
     )
     return Program(invariants, body, new_outs, report)

@@ -12,6 +12,8 @@ __all__ = ["RewriteReport", "Program", "evaluate"]
 
 OpCounts = tuple[tuple[str, int], ...]
 
+PLAIN = ("cse", "sympy-cse")  # the candidates and engines that only share what the input writes
+
 
 def _ops_text(ops: OpCounts) -> str:
     return ", ".join(f"{k} {n}" for k, n in ops) or "none"
@@ -36,20 +38,23 @@ class RewriteReport:
     seconds: float
     stop: str
     rules_applied: OpCounts = ()
-    fallback: bool = False
     kept: str = "egraph"
+
+    @property
+    def fallback(self) -> bool:
+        """Whether the program kept only shares what the input wrote (a plain-CSE one)."""
+        return self.kept in PLAIN
 
     @property
     def ratio(self) -> float:
         return self.cost_after / self.cost_before if self.cost_before else 1.0
 
     def summary(self) -> str:
-        fb = f"; kept the {self.kept} program"
         return (
             f"{self.cost_before:g} -> {self.cost_after:g} cycles/point "
             f"({_ops_text(self.ops_before)} -> {_ops_text(self.ops_after)}); "
             f"{self.iterations} iterations, {self.nodes} e-nodes, {self.classes} e-classes, "
-            f"{self.seconds * 1e3:.0f} ms, stop: {self.stop}{fb}"
+            f"{self.seconds * 1e3:.0f} ms, stop: {self.stop}; kept the {self.kept} program"
         )
 
 

@@ -86,7 +86,8 @@ def _greedy_order(deps: list[list[int]], out_deps: list[list[int]], remaining: l
                 stack.extend(d for d in deps[s] if d not in done and d not in seen)
         return seen
 
-    def after(k: int) -> tuple[int, int, int]:
+    def after(k: int) -> tuple[int, int, int, set[int]]:
+        """(values live after output ``k``, temporaries it adds, ``k``, those temporaries)."""
         new = closure(out_deps[k])
         used: dict[int, int] = {}
         for s in new:
@@ -95,15 +96,14 @@ def _greedy_order(deps: list[list[int]], out_deps: list[list[int]], remaining: l
         for d in out_deps[k]:
             used[d] = used.get(d, 0) + 1
         killed = sum(1 for d, m in used.items() if rem[d] == m and (d in live or d in new))
-        return len(live) + len(new) - killed, len(new), k
+        return len(live) + len(new) - killed, len(new), k, new  # ``k`` is unique: sets never compared
 
     left = list(range(len(out_deps)))
     order = []
     while left:
-        k = min(map(after, left))[2]
+        _, _, k, new = min(map(after, left))
         left.remove(k)
         order.append(k)
-        new = closure(out_deps[k])
         for s in new:
             for d in deps[s]:
                 rem[d] -= 1

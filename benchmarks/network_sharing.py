@@ -12,7 +12,10 @@ eqc's per-monomial products (``rewrite.monomial``) — the table gives the addit
   (Boyar, Matthews and Peralta, J. Cryptology 26, 2013) restricted to one level of sharing
   and solved exactly — an experiment, not part of the compiler: importing
   ``scipy.optimize`` alone takes ~0.5 s, half the rewriter's time budget;
-* floor: ``rewrite.bound.addition_floor``, below which no cancellation-free program goes.
+* floor: ``rewrite.bound.addition_floor``, below which no cancellation-free program goes;
+* from a sum: a check on programs with cancellation — the most additions any one sum saves
+  by starting from another finished sum (or its negative) and adding the difference,
+  ``(T_b - 1) - |b - s a|`` (0: no sum gains by it).
 
     python benchmarks/network_sharing.py [--seeds 0 1 2] [--max-block 4]
 """
@@ -139,6 +142,20 @@ def _adds(body, sums) -> int:
     return sum(len(e.args) - 1 for e in [e for _, e in body] + list(sums) if isinstance(e, sp.Add))
 
 
+def from_another_sum(sums: list[sp.Expr]) -> int:
+    """The most additions one sum saves when computed as another sum (or its negative)
+    plus the difference, over all ordered pairs; 0 when no sum gains."""
+    rows = [_coefficients(sp.expand(s)) for s in sums]
+    best = 0
+    for a, b in combinations(range(len(rows)), 2):
+        for x, y in ((a, b), (b, a)):
+            for sign in (1, -1):
+                diff = sum(1 for t in rows[x].keys() | rows[y].keys()
+                           if rows[y].get(t, 0) - sign * rows[x].get(t, 0) != 0)
+                best = max(best, len(rows[y]) - 1 - diff)
+    return best
+
+
 def sharing(sums: list[sp.Expr], max_block: int) -> tuple[int, int, float, float]:
     """Additions by pairs, by blocks + pairs, the floor, and the seconds of the program."""
     names = iter(sp.symbols("p0:4000"))
@@ -158,7 +175,7 @@ def main(argv=None) -> None:
     ap.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
     ap.add_argument("--max-block", type=int, default=4)
     args = ap.parse_args(argv)
-    head = ("network", "seed", "plan", "pairs", "blocks + pairs", "floor", "t blocks")
+    head = ("network", "seed", "plan", "pairs", "blocks + pairs", "floor", "from a sum", "t blocks")
     rows = []
     for label, kw in VARIANTS.items():
         for seed in args.seeds:
@@ -166,14 +183,16 @@ def main(argv=None) -> None:
             _, _, mono = monomial_program(outs, var, Names({str(s) for o in outs for s in o.free_symbols}))
             for plan, sums in (("rates", list(outs)), ("eqc products", list(mono))):
                 pairs, both, floor, seconds = sharing(sums, args.max_block)
-                rows.append((label, str(seed), plan, str(pairs), str(both), f"{floor:.1f}", f"{seconds:.2f} s"))
+                rows.append((label, str(seed), plan, str(pairs), str(both), f"{floor:.1f}",
+                             str(from_another_sum(sums)), f"{seconds:.2f} s"))
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
     print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
     print("-" * (sum(widths) + 2 * len(widths)))
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
     print("additions of the sums only (the products are the plan's); floor: rewrite.bound.addition_floor;")
-    print("t blocks: building and solving the integer program.")
+    print("from a sum: the most additions one sum saves by starting from another whole sum (with")
+    print("cancellation); t blocks: building and solving the integer program.")
     print(f"command: python benchmarks/network_sharing.py --seeds {' '.join(map(str, args.seeds))}"
           f" --max-block {args.max_block}")
 

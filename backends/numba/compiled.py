@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import sys
 import threading
 from collections.abc import Mapping
@@ -32,8 +33,31 @@ SERIAL_BELOW = 20_000
 
 _LOCK = threading.Lock()
 
+# LLVM's loop vectoriser leaves a loop scalar when proving its arrays apart at run time takes
+# more than ``-vectorize-memory-check-threshold`` pointer comparisons (128). numba cannot mark
+# arrays ``noalias``, so a sweep over F fields (F arrays read, F written, ~2F^2 comparisons)
+# stayed scalar beyond 8 fields. At 1024 LLVM vectorises such loops up to ~22 fields, though
+# not every one (networks of 12 and 20 species ran 3.3-3.6x faster, of 14-18 LLVM kept the
+# loop scalar even when forced); beyond that its compile time explodes (a 50-field network's
+# rhs: 9 s -> 116 s), so those loops stay scalar. ``benchmarks/numba_fields.py`` measures it.
+# The option is process-wide; it only lets LLVM emit more run-time checks.
+ALIAS_CHECKS_ENV = "EQC_NUMBA_ALIAS_CHECKS"
+_options_set = False
+
+
+def _allow_alias_checks() -> None:
+    global _options_set
+    if not _options_set:
+        import llvmlite.binding as llvm
+
+        value = os.environ.get(ALIAS_CHECKS_ENV, "1024")
+        checks = int(value) if value.isdigit() else 1024
+        llvm.set_option("eqc", f"--vectorize-memory-check-threshold={checks}")
+        _options_set = True
+
 
 def _load(source: str, name: str) -> ModuleType:
+    _allow_alias_checks()
     digest = hashlib.sha256(source.encode()).hexdigest()[:20]
     modname = f"eqc_{name}_{digest}"
     with _LOCK:

@@ -3,6 +3,7 @@ disk cache, no recompilation for new parameters or grids."""
 
 from __future__ import annotations
 
+import platform
 import re
 
 import numpy as np
@@ -128,3 +129,31 @@ def test_params_and_grid_do_not_recompile():
         s.run(t_end=0.01, dt=1e-3, method="rk4", params={"nu": nu}, progress=False)
     assert len(mod.advance_kernel_serial.signatures) == 1
     assert len(mod.rhs_serial.signatures) <= 1
+
+
+@pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="reads x86 assembly")
+def test_a_sweep_over_many_fields_is_vectorised():
+    """Twelve fields: 24 arrays that LLVM must prove apart at run time, more comparisons
+    than its default limit allows (the loop then stays scalar); eqc raises the limit."""
+    from eqc.backends.numba import compile_kernel
+    from eqc.compiler.ir.kernel import KernelAxis, KernelIR
+    from eqc.compiler.options import BackendOptions
+    from eqc.compiler.rewrite import rewrite_kernel
+    from eqc.compiler.rewrite.samples import reaction_network
+    from eqc.runtime.grid import Grid
+
+    f = 12
+    outs, _ = reaction_network(f, 4 * f, seed=1)
+    k = rewrite_kernel(KernelIR(name="net12", fields=tuple(f"c{i}" for i in range(f)), axes=(KernelAxis("x", True, 1),),
+                                params=tuple(f"k{j}" for j in range(4 * f)), outputs=tuple(outs)))
+    compiled = compile_kernel(k, BackendOptions(parallel=False, cache=False))
+    grid = Grid(("x",), (0.0,), (1.0,), (64,), (True,), 1)
+    rhs = compiled.rhs(grid, {f"k{j}": 1.0 for j in range(4 * f)})
+    y = np.ones((f, *grid.padded_shape))
+    rhs(0.0, y, np.zeros_like(y))
+    sweep = compiled.module(grid=grid).sweep_serial
+    asm = sweep.inspect_asm(sweep.signatures[0])
+    packed = len(re.findall(r"\bv?(?:add|sub|mul)pd\b", asm))
+    scalar = len(re.findall(r"\bv?(?:add|sub|mul)sd\b", asm))
+    # vectorised: a packed body beside the scalar remainder loop; scalar only: no packed ops
+    assert packed >= scalar / 2 > 0

@@ -34,12 +34,13 @@ SERIAL_BELOW = 20_000
 _LOCK = threading.Lock()
 
 # LLVM's loop vectoriser leaves a loop scalar when proving its arrays apart at run time takes
-# more than ``-vectorize-memory-check-threshold`` pointer comparisons (128). numba cannot mark
+# more than ``-vectorize-memory-check-threshold`` pointer comparisons (128). @njit cannot mark
 # arrays ``noalias``, so a sweep over F fields (F arrays read, F written, ~2F^2 comparisons)
-# stayed scalar beyond 8 fields. At 1024 LLVM vectorises such loops up to ~22 fields, though
-# not every one (networks of 12 and 20 species ran 3.3-3.6x faster, of 14-18 LLVM kept the
-# loop scalar even when forced); beyond that its compile time explodes (a 50-field network's
-# rhs: 9 s -> 116 s), so those loops stay scalar. ``benchmarks/numba_fields.py`` measures it.
+# stayed scalar beyond 8 fields. At 1024 LLVM vectorises most such loops up to ~22 fields
+# (networks of 9-22 species: 1.2-3.7x faster right-hand sides, first compile up to 5 s
+# longer; a 16-species one stays scalar: LLVM finds "unsafe dependent memory operations");
+# beyond that its compile time explodes (a 50-field network's rhs: 9 s -> 116 s), so those
+# loops stay scalar. ``benchmarks/numba_fields.py`` measures it.
 # The option is process-wide; it only lets LLVM emit more run-time checks.
 ALIAS_CHECKS_ENV = "EQC_NUMBA_ALIAS_CHECKS"
 _options_set = False

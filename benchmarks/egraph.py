@@ -419,7 +419,8 @@ def main(argv=None):
     print("pow 80; invariants hoisted and free; same counter for every column); times: median of")
     print(f"{args.repeats} runs (simplify: one run, limit {args.simplify_timeout:g} s per model); stop: how")
     print("saturation ended; kept: the candidate whose program eqc kept (egraph: the e-graph's; monomial,")
-    print("rates: the per-monomial programs of a polynomial system; sympy-cse: sympy.cse's + pair sharing).")
+    print("rates: the per-monomial programs of a polynomial system; rates-cse: sympy.cse of its products,")
+    print("flat sums; sympy-cse: sympy.cse's + pair sharing).")
     if args.seeds:
         networks(args.seeds)
     if args.runtime:

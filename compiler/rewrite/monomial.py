@@ -24,7 +24,7 @@ import sympy as sp
 
 from .emit import Hoisted
 
-__all__ = ["Term", "decompose", "plan_monomial", "monomial_program"]
+__all__ = ["Term", "decompose", "varies_of", "plan_monomial", "monomial_program", "product_sums"]
 
 Monomial = tuple[tuple[sp.Basic, int], ...]
 Vector = tuple[tuple[sp.Expr, sp.Rational], ...]
@@ -141,13 +141,8 @@ def _mono_expr(mono: Monomial) -> sp.Expr:
     return sp.Mul(*(a**e for a, e in mono))
 
 
-def monomial_program(outputs: Sequence[sp.Expr], varying: Callable[[sp.Basic], bool], names, rates_only: bool = False):
-    """``(invariants, body, outputs)`` for a polynomial system, or ``None`` when an output
-    is not a sum of invariant-coefficient monomials. ``varying`` is the predicate on
-    atoms; ``names`` gives fresh invariant and temporary symbols. ``rates_only``: every
-    product a rate ``k_j * m`` (no merged columns), which keeps the sums that pair sharing
-    combines best when reactions come in forward/backward pairs: the net flux
-    ``k_f*m_f - k_b*m_b`` is then one shared pair in every species the pair touches."""
+def varies_of(varying: Callable[[sp.Basic], bool]) -> Callable[[sp.Basic], bool]:
+    """``varying`` (a predicate on atoms) extended to expressions, memoised."""
     memo: dict[sp.Basic, bool] = {}
 
     def varies(e: sp.Basic) -> bool:
@@ -157,7 +152,47 @@ def monomial_program(outputs: Sequence[sp.Expr], varying: Callable[[sp.Basic], b
             hit = memo[e] = bool(varying(e)) if leaf else any(varies(a) for a in e.args)
         return hit
 
-    terms = decompose(outputs, varies)
+    return varies
+
+
+def product_sums(outputs: Sequence[sp.Expr], varying: Callable[[sp.Basic], bool], terms: list[Term] | None = None):
+    """``(products, rows, shared)`` of a polynomial system, or ``None`` when it is not
+    one: the distinct products ``inv * m`` of its terms (a reaction's rate ``k*a*b``;
+    reactions with the same constant and reactants are one product); per output, the sum
+    ``{product index (or -1 for the invariant part): factor}`` over them; and whether an
+    invariant factor other than 1 appears in more than one product (rate constants that
+    repeat, so products may share ``k*a``). ``terms``: ``decompose``'s, when known."""
+    if terms is None:
+        terms = decompose(outputs, varies_of(varying))
+    if terms is None:
+        return None
+    index: dict[sp.Expr, int] = {}
+    invs: dict[sp.Expr, sp.Expr] = {}
+    rows: list[dict[int, sp.Expr]] = [{} for _ in outputs]
+    for t in terms:
+        if not t.mono:
+            rows[t.out][-1] = rows[t.out].get(-1, 0) + t.num * t.inv
+            continue
+        product = t.inv * _mono_expr(t.mono)
+        k = index.setdefault(product, len(index))
+        invs[product] = t.inv
+        rows[t.out][k] = rows[t.out].get(k, 0) + t.num
+    factors = [f for inv in invs.values() for f in set(sp.Mul.make_args(inv)) if f != 1]
+    shared = len(set(factors)) < len(factors)
+    return list(index), [{k: v for k, v in r.items() if v != 0} for r in rows], shared
+
+
+def monomial_program(outputs: Sequence[sp.Expr], varying: Callable[[sp.Basic], bool], names, rates_only: bool = False,
+                     terms: list[Term] | None = None):
+    """``(invariants, body, outputs)`` for a polynomial system, or ``None`` when an output
+    is not a sum of invariant-coefficient monomials. ``varying`` is the predicate on
+    atoms; ``names`` gives fresh invariant and temporary symbols. ``rates_only``: every
+    product a rate ``k_j * m`` (no merged columns), which keeps the sums that pair sharing
+    combines best when reactions come in forward/backward pairs: the net flux
+    ``k_f*m_f - k_b*m_b`` is then one shared pair in every species the pair touches.
+    ``terms``: ``decompose``'s, when known."""
+    if terms is None:
+        terms = decompose(outputs, varies_of(varying))
     if terms is None:
         return None
     by_mono: dict[Monomial, dict[int, dict[sp.Expr, sp.Rational]]] = defaultdict(lambda: defaultdict(dict))

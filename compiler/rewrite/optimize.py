@@ -8,7 +8,8 @@ factor are split (``split-coefficient``, ``split-invariant``) so each reaction r
 coefficient; expansive rules run under the node budget. The result is never worse (under
 the cost model) than ``sympy.cse`` of the input, whose program is computed alongside as a
 candidate. A polynomial system with invariant coefficients (a mass-action network) also
-gets the per-monomial programs of :mod:`.monomial` (merged columns, rates only) as
+gets the per-monomial programs of :mod:`.monomial` (merged columns, rates only) and, when
+rate constants repeat, sympy.cse of its products with flat sums (``rates-cse``) as
 candidates; the cheapest candidate after pair sharing is kept and named in
 ``report.kept``.
 
@@ -37,7 +38,7 @@ from .cost import count_ops, count_program, cse_program, cycles
 from .egraph import EGraph
 from .emit import Hoisted, Names, emit
 from .extract import extract, invariant_choice
-from .monomial import monomial_program
+from .monomial import Term, decompose, monomial_program, product_sums, varies_of
 from .options import DEFAULT_OPTIONS, ENGINES, RewriteOptions
 from .program import PLAIN, Program, RewriteReport
 from .rules import rules_for
@@ -46,7 +47,7 @@ from .schedule import schedule
 from .share import share_pairs
 
 __all__ = ["optimize", "rewrite_kernel", "as_predicate", "egraph_engine", "cse_engine", "sympy_cse_engine",
-           "EngineResult"]
+           "rates_cse_program", "EngineResult"]
 
 VaryingSpec = Callable[[sp.Basic], bool] | Iterable[sp.Basic]
 
@@ -161,6 +162,41 @@ def sympy_cse_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, 
     return EngineResult(tuple(invariant.items), tuple(body), tuple(outs))
 
 
+def rates_cse_program(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, names: Names,
+                      terms: list[Term] | None = None) -> EngineResult | None:
+    """A polynomial system's distinct products (the rates ``k*a*b``) through ``sympy.cse``,
+    which shares ``k*a`` between ``k*a*b`` and ``k*a*c`` when rate constants repeat, with
+    the sums kept flat over the products for pair sharing to combine (``sympy.cse`` of the
+    whole system nests its sums, which pair sharing cannot undo); ``None`` when the system
+    is not polynomial, no invariant factor repeats (nothing for sympy.cse to share that the
+    ``rates`` program does not) or sympy.cse declines. ``terms``: ``decompose``'s, when known."""
+    split = product_sums(outputs, pred, terms)
+    if split is None or not split[2]:
+        return None
+    products, rows, _ = split
+    res = sympy_cse_engine(products, pred, options, names)
+    if res is None:
+        return None
+    body = list(res.body)
+    value = []
+    for e in res.outputs:
+        if e.is_Atom or isinstance(e, sp.Indexed):
+            value.append(e)
+        else:
+            s = names.temporary()
+            body.append((s, e))
+            value.append(s)
+    invariant = Hoisted(names)
+    invariant.items.extend(res.invariants)
+    sums = []
+    for row in rows:
+        terms = [c * value[k] for k, c in row.items() if k >= 0]
+        if -1 in row:  # the invariant part of the sum
+            terms.append(invariant(row[-1]))
+        sums.append(sp.Add(*terms))
+    return EngineResult(tuple(invariant.items), tuple(body), tuple(sums))
+
+
 def egraph_engine(outputs: Sequence[sp.Expr], pred, options: RewriteOptions, names: Names) -> EngineResult:
     """Equality saturation and DAG-aware extraction (the default engine)."""
     t0 = time.perf_counter()
@@ -266,12 +302,15 @@ def _optimize(outputs, varying: VaryingSpec, options: RewriteOptions, reserved: 
         res, label = cse_engine(outs, pred, options, names), "cse"
     candidates = [(res, names, label)]
     if options.engine not in PLAIN:  # the plain-CSE engines stand alone
-        for rates_only in (False, True):
+        terms = decompose(outs, varies_of(pred))  # None: not a polynomial system
+        for rates_only in ((False, True) if terms is not None else ()):
             poly_names = Names(names_used)
-            poly = monomial_program(outs, pred, poly_names, rates_only=rates_only)
-            if poly is None:
-                break
+            poly = monomial_program(outs, pred, poly_names, rates_only=rates_only, terms=terms)
             candidates.append((EngineResult(*poly), poly_names, "rates" if rates_only else "monomial"))
+        flat_names = Names(names_used)
+        flat = rates_cse_program(outs, pred, options, flat_names, terms) if terms is not None else None
+        if flat is not None:
+            candidates.append((flat, flat_names, "rates-cse"))
         cse_names = Names(names_used)
         plain, plain_label = sympy_cse_engine(outs, pred, options, cse_names), "sympy-cse"
         if plain is None:  # sympy.cse named a condition: our own hash-consing CSE instead

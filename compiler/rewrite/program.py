@@ -25,7 +25,8 @@ class RewriteReport:
 
     ``stop`` is ``saturated``, ``node-limit``, ``time-limit`` or ``iteration-limit``;
     ``kept`` names the candidate whose program was kept (the engine's, ``monomial``,
-    ``rates``, ``sympy-cse`` or ``cse``) and ``fallback`` says it was a plain-CSE one.
+    ``rates``, ``rates-cse``, ``sympy-cse`` or ``cse``) and ``fallback`` says it was a
+    plain-CSE one.
     """
 
     ops_before: OpCounts

@@ -16,8 +16,8 @@ from eqc.runtime.grid import Grid
 SPECIES, REACTIONS = 10, 24
 
 
-def _kernel(**kw) -> tuple[KernelIR, list[sp.Expr]]:
-    outs, _ = reaction_network(SPECIES, REACTIONS, seed=0, **kw)
+def _kernel(seed: int = 0, **kw) -> tuple[KernelIR, list[sp.Expr]]:
+    outs, _ = reaction_network(SPECIES, REACTIONS, seed=seed, **kw)
     params = sorted({str(s) for o in outs for s in o.free_symbols if str(s).startswith("k")})
     k = KernelIR("net", tuple(f"c{i}" for i in range(SPECIES)), (KernelAxis("x", True, 1),), tuple(params),
                  tuple(outs))
@@ -36,7 +36,8 @@ def _compile(backend: str, kernel: KernelIR):
 
 @pytest.mark.parametrize("backend", ["llvm", "numba"])
 @pytest.mark.parametrize(("variant", "kept"), [({}, "monomial"), ({"reversible": True}, "rates"),
-                                               ({"constants": 3}, "sympy-cse")])
+                                               ({"constants": 3}, "rates-cse"),
+                                               ({"constants": 5, "seed": 1}, "sympy-cse")])
 def test_each_kept_program_runs_on_the_backend(backend, variant, kept):
     k, outs = _kernel(**variant)
     rk = rewrite_kernel(k)

@@ -13,6 +13,7 @@ from eqc.compiler.rewrite import RewriteOptions, optimize
 from eqc.compiler.rewrite.cost import count_program, cse_cost, cycles
 from eqc.compiler.rewrite.emit import Names
 from eqc.compiler.rewrite.monomial import decompose, monomial_program, plan_monomial
+from eqc.compiler.rewrite.optimize import rates_cse_program
 from eqc.compiler.rewrite.options import CostTable
 from eqc.compiler.rewrite.program import evaluate
 from eqc.compiler.rewrite.samples import gray_scott, reaction_network, varying_accesses
@@ -175,13 +176,41 @@ def test_reversible_networks_take_the_rates_only_program_when_it_is_cheaper():
 
 def test_the_report_names_the_candidate_kept():
     # Gray-Scott: the e-graph's program; the benchmark network: merged columns; reversible
-    # pairs: the rates; shared rate constants: sympy.cse's program (it shares k*a)
+    # pairs: the rates; shared rate constants: sympy.cse of the rates, flat sums (k*a shared)
     outs, var = gray_scott()
     assert optimize(outs, var).report.kept == "egraph"
-    cases = [({}, "monomial"), ({"reversible": True}, "rates"), ({"constants": 4}, "sympy-cse")]
+    cases = [({}, "monomial"), ({"reversible": True}, "rates"), ({"constants": 4}, "rates-cse")]
     for kw, kept in cases:
         outs, var = reaction_network(30, 80, seed=0, **kw)
         report = optimize(outs, var).report
         assert report.kept == kept, kw
         assert report.fallback == (kept == "sympy-cse")
         assert f"kept the {kept} program" in report.summary()
+
+
+def test_rates_cse_shares_k_times_a_and_keeps_the_sums_flat():
+    # k1 shared by A*B and A*C: sympy.cse of the two rates names k1*A once; the sums stay
+    # flat over the rates, so the pair (r1 + r2) is shared by rows 0 and 2
+    outs = [-k1 * A * B - k1 * A * C, -k1 * A * B + k2 * D, k1 * A * B + k1 * A * C - k2 * D]
+    names = Names(set())
+    program = rates_cse_program(outs, varying_accesses, RewriteOptions(), names)
+    _check(outs, (list(program.invariants), list(program.body), list(program.outputs)), seed=3)
+    assert all(len(sp.Add.make_args(o)) <= 3 for o in program.outputs)  # flat: rates and k2*D
+    assert sum(1 for _, e in program.body if e == k1 * A) == 1
+    # distinct constants everywhere: nothing for sympy.cse to add to the rates program
+    assert rates_cse_program([-k1 * A * B, k2 * A * C], varying_accesses, RewriteOptions(), Names(set())) is None
+
+
+def test_shared_constant_networks_beat_sympy_cse_with_pairs():
+    from eqc.compiler.rewrite.optimize import _share, sympy_cse_engine
+
+    for seed in range(2):
+        outs, var = reaction_network(30, 80, seed, constants=4)
+        names = Names(set())
+        flat = rates_cse_program(outs, var, RewriteOptions(), names)
+        _check(outs, (list(flat.invariants), list(flat.body), list(flat.outputs)), seed=seed, n=3)
+        plain = sympy_cse_engine(outs, var, RewriteOptions(), names)
+        body, new = _share(plain.body, plain.outputs, var, names)
+        report = optimize(outs, var).report
+        assert report.kept == "rates-cse"
+        assert report.cost_after < _cost((list(plain.invariants), list(body), list(new)), var)

@@ -31,6 +31,7 @@ import sys
 import time
 
 import sympy as sp
+from _table import print_table  # benchmarks/ is on the path of a script run from it
 from eqc.compiler.ir.symbols import coord
 from eqc.compiler.rewrite import RewriteOptions, optimize
 from eqc.compiler.rewrite.bound import addition_floor, signed_terms
@@ -311,21 +312,12 @@ def networks(seeds) -> None:
             rows.append((label, str(seed), _split(c), _split(dict(plain.ops_after)), _split(dict(eqc.ops_after)),
                          f"{eqc.cost_after / cc:.3f}", f"{0.9 * cc:.0f}", f"{f_rates:.0f} / {f_eqc:.0f}",
                          f"{min(f_rates, f_eqc) / cc:.3f}", f"{t_eqc * 1e3:.0f} ms"))
-    _print_table(head, rows)
+    print_table(head, rows)
     print("add+mul: additions (subtractions included) + multiplications per point; negations are free.")
     print("floor: the least add+mul of any program that sums the rates (sympy.cse's products) or eqc's")
     print("per-monomial products without adding a term and subtracting it again: the plan's multiplications")
     print("(those by numbers not counted) plus the additions floor of compiler/rewrite/bound.py (a proven")
     print("lower bound, not a program).")
-
-
-def _print_table(head, rows) -> None:
-    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
-    line = "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))
-    print(line)
-    print("-" * len(line))
-    for r in rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
 
 
 def runtime(procs: int = 3, rounds: int = 32, calls: int = 5) -> None:
@@ -353,7 +345,7 @@ def runtime(procs: int = 3, rounds: int = 32, calls: int = 5) -> None:
                      f"{statistics.median(ratios):.2f}",
                      " ".join(f"{x:.2f}" for x in ratios)))
         print(f"  {res[0]['name']} ({backend}): timed, max |diff| {max(r['diff'] for r in res):.1e}", file=sys.stderr)
-    _print_table(head, rows)
+    print_table(head, rows)
     print(f"cse, eqc: time of one right-hand side call, or of one fused step (llvm-euler, llvm-rk4: the"
           f" backend's advance loop, 1 thread); {procs} fresh processes per row, each {rounds} rounds of"
           f" {calls} calls (steps) with cse and eqc alternating, the rhs rounds cycling through 8 placements"
@@ -413,7 +405,7 @@ def main(argv=None):
             )
         )
         print(f"  {name}: done", file=sys.stderr)
-    _print_table(head, rows)
+    print_table(head, rows)
     print()
     print("cost: cycles per grid point under eqc's cost model (add/mul 1, div/sqrt 15, exp/log/sin/cos 40,")
     print("pow 80; invariants hoisted and free; same counter for every column); times: median of")

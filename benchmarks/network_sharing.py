@@ -30,6 +30,7 @@ from itertools import combinations
 
 import numpy as np
 import sympy as sp
+from _table import print_table  # benchmarks/ is on the path of a script run from it
 from eqc.compiler.rewrite.bound import addition_floor, signed_terms
 from eqc.compiler.rewrite.emit import Names
 from eqc.compiler.rewrite.monomial import monomial_program
@@ -185,11 +186,7 @@ def main(argv=None) -> None:
                 pairs, both, floor, seconds = sharing(sums, args.max_block)
                 rows.append((label, str(seed), plan, str(pairs), str(both), f"{floor:.1f}",
                              str(from_another_sum(sums)), f"{seconds:.2f} s"))
-    widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
-    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
-    print("-" * (sum(widths) + 2 * len(widths)))
-    for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+    print_table(head, rows)
     print("additions of the sums only (the products are the plan's); floor: rewrite.bound.addition_floor;")
     print("from a sum: the most additions one sum saves by starting from another whole sum (with")
     print("cancellation); t blocks: building and solving the integer program.")

@@ -20,6 +20,8 @@ import subprocess
 import sys
 import time
 
+from _table import print_table  # benchmarks/ is on the path of a script run from it
+
 
 def worker(fields: int, backend: str, calls: int) -> dict:
     import numpy as np
@@ -79,11 +81,7 @@ def main(argv=None) -> None:
         rows.append([str(f)] + [f"{r['compile']:.1f} s / {r['call'] * 1e3:.3f} ms" for r in res]
                     + [f"{res[0]['call'] / res[1]['call']:.2f}"])
         print(f"  {f} fields timed", file=sys.stderr)
-    widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
-    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
-    print("-" * (sum(widths) + 2 * len(widths)))
-    for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+    print_table(head, rows)
     print(f"compile: kernel build + first call (JIT), no disk cache; call: median of {args.calls} serial rhs calls on")
     print("20 000 points, one fresh process per cell; network of F species and 4F reactions (seed 0), rewritten.")
     print(f"command: python benchmarks/numba_fields.py --fields {' '.join(map(str, args.fields))} --calls {args.calls}")

@@ -190,10 +190,10 @@ def rates_cse_program(outputs: Sequence[sp.Expr], pred, options: RewriteOptions,
     invariant.items.extend(res.invariants)
     sums = []
     for row in rows:
-        terms = [c * value[k] for k, c in row.items() if k >= 0]
+        parts = [c * value[k] for k, c in row.items() if k >= 0]
         if -1 in row:  # the invariant part of the sum
-            terms.append(invariant(row[-1]))
-        sums.append(sp.Add(*terms))
+            parts.append(invariant(row[-1]))
+        sums.append(sp.Add(*parts))
     return EngineResult(tuple(invariant.items), tuple(body), tuple(sums))
 
 

@@ -189,13 +189,15 @@ def test_the_report_names_the_candidate_kept():
 
 
 def test_rates_cse_shares_k_times_a_and_keeps_the_sums_flat():
-    # k1 shared by A*B and A*C: sympy.cse of the two rates names k1*A once; the sums stay
-    # flat over the rates, so the pair (r1 + r2) is shared by rows 0 and 2
+    # k1 shared by A*B and A*C: sympy.cse of the three rates names k1*A once; each sum stays
+    # flat over the rates (sympy.cse of the whole system would name the sums themselves)
     outs = [-k1 * A * B - k1 * A * C, -k1 * A * B + k2 * D, k1 * A * B + k1 * A * C - k2 * D]
     names = Names(set())
     program = rates_cse_program(outs, varying_accesses, RewriteOptions(), names)
     _check(outs, (list(program.invariants), list(program.body), list(program.outputs)), seed=3)
-    assert all(len(sp.Add.make_args(o)) <= 3 for o in program.outputs)  # flat: rates and k2*D
+    rates = {s for s, _ in program.body}
+    for o, n in zip(program.outputs, (2, 2, 3), strict=True):
+        assert len(sp.Add.make_args(o)) == n and o.free_symbols <= rates
     assert sum(1 for _, e in program.body if e == k1 * A) == 1
     # distinct constants everywhere: nothing for sympy.cse to add to the rates program
     assert rates_cse_program([-k1 * A * B, k2 * A * C], varying_accesses, RewriteOptions(), Names(set())) is None
